@@ -1,0 +1,3 @@
+"""``make bench``: placeholder until the benchmark issue lands."""
+
+print("no benchmarks yet: see the benchmark issue")

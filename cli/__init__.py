@@ -1,0 +1,1 @@
+"""The ``sluice`` command: composes the manager, indexer and connector processes."""

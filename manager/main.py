@@ -1,0 +1,59 @@
+"""``sluice manager``: resolve the database, migrate, serve until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+import structlog
+from aiohttp import web
+
+from manager.app import create_app
+from manager.settings import ManagerSettings
+from sql.bootstrap import open_database
+from sql.migrate import migrate_url
+from sql.pool import create_pool
+
+log = structlog.get_logger(__name__)
+
+
+async def serve(settings: ManagerSettings, stop: asyncio.Event) -> None:
+    database = await open_database(settings.database_url, settings.data_dir)
+    try:
+        applied = await migrate_url(database.url)
+        if applied:
+            log.info("migrations_applied", versions=[m.version for m in applied])
+        pool = await create_pool(
+            database.url,
+            min_size=settings.db_pool_min_size,
+            max_size=settings.db_pool_max_size,
+            application_name="sluice-manager",
+        )
+        try:
+            runner = web.AppRunner(create_app(settings, pool), handle_signals=False)
+            await runner.setup()
+            try:
+                site = web.TCPSite(runner, settings.host, settings.port)
+                await site.start()
+                log.info("manager_listening", host=settings.host, port=settings.port)
+                await stop.wait()
+                log.info("manager_stopping")
+            finally:
+                await runner.cleanup()
+        finally:
+            await pool.close()
+    finally:
+        database.close()
+
+
+def run(settings: ManagerSettings) -> None:
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, stop)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
