@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every manager route: error envelope, auth, body reading."""

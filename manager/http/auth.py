@@ -1,0 +1,44 @@
+"""Bearer-token checks (protocol §2): admin token for /api, connector token for /sdk."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from manager.http.errors import HttpError
+
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def _presented(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return ""
+    return token.strip()
+
+
+def _matches(token: str, allowed: Sequence[str]) -> bool:
+    # Compare against every configured token so timing does not reveal which one matched.
+    result = False
+    for candidate in allowed:
+        result |= hmac.compare_digest(token.encode(), candidate.encode())
+    return result
+
+
+def check_admin(request: web.Request, tokens: Sequence[str]) -> None:
+    token = _presented(request)
+    if not token or not _matches(token, tokens):
+        raise HttpError(401, "missing or invalid admin token", headers=_CHALLENGE)
+
+
+def check_connector(request: web.Request, tokens: Sequence[str], *, open_mode: bool) -> None:
+    token = _presented(request)
+    if token is None and open_mode:
+        return
+    if not token or not _matches(token, tokens):
+        raise HttpError(401, "missing or invalid connector token", headers=_CHALLENGE)
