@@ -38,7 +38,7 @@ def create_app(
     clock: Clock | None = None,
     run_leader_work: bool = True,
 ) -> web.Application:
-    """Build the manager app. ``run_leader_work=False`` serves the APIs only (tests, read replicas)."""
+    """Build the manager app; ``run_leader_work=False`` serves the APIs only (tests, replicas)."""
     # Bodies are read through manager.http.body with per-endpoint limits; this is only a backstop.
     biggest = max(settings.max_bulk_body_bytes, settings.max_extract_input_bytes + (1 << 20))
     app = web.Application(middlewares=[error_envelope, authenticate], client_max_size=biggest)

@@ -1,4 +1,4 @@
-"""Reading a JSON body in the protocol's order: size (413), type (415), syntax (400), shape (422)."""
+"""Reading a JSON body in protocol order: size (413), type (415), syntax (400), shape (422)."""
 
 from __future__ import annotations
 
