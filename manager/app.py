@@ -12,7 +12,7 @@ import aiohttp
 import asyncpg
 from aiohttp import web
 
-from manager import admin, extraction, scheduling, sdk_api, search
+from manager import admin, extraction, scheduling, sdk_api, search, sources
 from manager.clock import Clock, SystemClock
 from manager.health import health
 from manager.http.middleware import authenticate, error_envelope
@@ -48,6 +48,7 @@ def create_app(
     app.cleanup_ctx.append(_connector_http)
     app.router.add_get("/health", health)
     sdk_api.setup(app)
+    sources.setup(app)
     extraction.setup(app)
     admin.setup(app)
     search.setup(app)

@@ -1,0 +1,1 @@
+"""Sync runs: lifecycle transitions, creation under locks, trigger and dispatch."""
