@@ -1,0 +1,29 @@
+"""Config and credentials checked against a manifest's JSON Schema (draft 2020-12)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError, ValidationError, best_match
+
+
+def _path(error: ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "(root)"
+
+
+def config_errors(schema: dict[str, Any] | None, config: object) -> str | None:
+    """None when ``config`` satisfies ``schema`` (or there is no schema); else one message naming
+    the failing path."""
+    if schema is None:
+        return None
+    try:
+        Draft202012Validator.check_schema(schema)
+        error = best_match(Draft202012Validator(schema).iter_errors(config))
+    except SchemaError as exc:
+        # Registration refuses invalid schemas (§4.1); a stored one can only come from older data.
+        return f"schema is not a valid JSON Schema: {exc.message}"
+    if error is None:
+        return None
+    return f"{_path(error)}: {error.message}"
