@@ -68,6 +68,8 @@ class ManagerSettings(BaseSettings):
     # Fixed by the protocol, settings only so tests can shorten them.
     dispatch_attempt_timeout_seconds: float = 30
     dispatch_deadline_seconds: float = 150
+    dispatch_retry_base_seconds: float = 1
+    dispatch_retry_jitter_seconds: float = 1
     status_poll_timeout_seconds: float = 5
     health_check_timeout_seconds: float = 10
     cancel_timeout_seconds: float = 10
