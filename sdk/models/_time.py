@@ -1,0 +1,72 @@
+"""The wire timestamp type (protocol §1.3).
+
+Input: RFC 3339 with ``Z`` or a numeric offset, any number of fractional digits (beyond six are
+truncated), and the signed six-digit-year form some Omni components write
+(``+002025-03-04T05:06:07.123456789Z``). Naive values and years outside 1-9999 are invalid.
+Output: RFC 3339 UTC with ``Z`` and exactly six fractional digits.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, TypeAdapter
+
+_EXPANDED_YEAR_LEN = 7  # sign + six digits
+
+
+def _expand_six_digit_year(text: str) -> str:
+    """``+002025-...`` → ``2025-...``; anything outside years 1-9999 is refused."""
+    if len(text) <= _EXPANDED_YEAR_LEN or text[_EXPANDED_YEAR_LEN] != "-":
+        raise ValueError("invalid timestamp: malformed expanded year")
+    digits = text[1:_EXPANDED_YEAR_LEN]
+    if not digits.isdigit():
+        raise ValueError("invalid timestamp: malformed expanded year")
+    year = int(digits)
+    if text[0] == "-" or not 1 <= year <= 9999:
+        raise ValueError("invalid timestamp: year outside 1-9999")
+    return f"{year:04d}{text[_EXPANDED_YEAR_LEN:]}"
+
+
+def _parse_expanded(value: str) -> datetime:
+    # Python only for the rare six-digit-year form; the common form never leaves pydantic-core.
+    return _STANDARD.validate_python(_expand_six_digit_year(value))
+
+
+def format_timestamp(dt: datetime) -> str:
+    """RFC 3339 in UTC with ``Z`` and exactly six fractional digits (protocol §1.3)."""
+    if dt.utcoffset() is None:
+        raise ValueError("cannot format a naive datetime as a wire timestamp")
+    utc = dt.astimezone(UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="microseconds") + "Z"
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse one wire timestamp (protocol §1.3) into an aware UTC datetime."""
+    return TIMESTAMP_ADAPTER.validate_python(text)
+
+
+_MIN = datetime(1, 1, 1, tzinfo=UTC)
+_MAX = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+# Bounds are checked in UTC by pydantic-core, so ``0001-01-01T00:00:00+01:00`` (year 0 in UTC) is
+# refused at input rather than failing later when it is written out.
+_StandardTimestamp = Annotated[AwareDatetime, Field(ge=_MIN, le=_MAX)]
+_STANDARD: TypeAdapter[datetime] = TypeAdapter(_StandardTimestamp)
+_ExpandedTimestamp = Annotated[
+    str, Field(pattern=r"^[+-][0-9]{6}-"), AfterValidator(_parse_expanded)
+]
+
+if TYPE_CHECKING:
+    # Every accepted spelling ends as an aware datetime; type checkers should see just that.
+    Timestamp = Annotated[datetime, ...]
+else:
+    Timestamp = Annotated[
+        _StandardTimestamp | _ExpandedTimestamp,
+        Field(union_mode="left_to_right"),
+        PlainSerializer(format_timestamp, return_type=str, when_used="json"),
+    ]
+"""An aware datetime on the wire (§1.3). Offsets are kept in Python; output is always UTC ``Z``."""
+
+TIMESTAMP_ADAPTER: TypeAdapter[datetime] = TypeAdapter(Timestamp)
