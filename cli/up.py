@@ -10,6 +10,7 @@ from types import FrameType
 
 from cli.supervisor import Supervisor
 from manager.settings import ManagerSettings
+from manager.tokens import ADMIN_TOKEN_FILE, with_tokens
 from sdk.logs import configure_logging
 from sql.bootstrap import open_database
 from sql.migrate import migrate_url
@@ -30,12 +31,20 @@ def up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         asyncio.run(migrate_url(database.url))
+        tokens = with_tokens(settings)
         env = {
             "SLUICE_DATABASE_URL": database.url,
+            "SLUICE_ADMIN_TOKEN": ",".join(tokens.admin_token),
+            "SLUICE_CONNECTOR_TOKEN": ",".join(tokens.connector_token),
             "SLUICE_PORT": str(port),
             "SLUICE_DATA_DIR": str(settings.data_dir.resolve()),
         }
         supervisor.start("manager", "cli.main", ["manager"], env)
+        admin_token_where = (
+            "SLUICE_ADMIN_TOKEN"
+            if settings.admin_token
+            else str(settings.data_dir / ADMIN_TOKEN_FILE)
+        )
         where = (
             "embedded, data in " + str(settings.data_dir / "pg")
             if database.embedded
@@ -45,6 +54,7 @@ def up(args: argparse.Namespace) -> int:
             f"\nSluice is up.\n"
             f"  manager   http://{settings.host}:{port}  (GET /health)\n"
             f"  postgres  {where}\n"
+            f"  admin token in {admin_token_where}\n"
             f"Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from manager.app import create_app
 from manager.settings import ManagerSettings
+from manager.tokens import with_tokens
 from sql.bootstrap import open_database
 from sql.migrate import migrate_url
 from sql.pool import create_pool
@@ -19,6 +20,7 @@ log = structlog.get_logger(__name__)
 
 
 async def serve(settings: ManagerSettings, stop: asyncio.Event) -> None:
+    settings = with_tokens(settings)
     database = await open_database(settings.database_url, settings.data_dir)
     try:
         applied = await migrate_url(database.url)

@@ -6,10 +6,10 @@ Defaults follow protocol Appendix A. Nothing else in the manager reads the envir
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MiB = 1024 * 1024
 
@@ -34,8 +34,8 @@ class ManagerSettings(BaseSettings):
     db_pool_max_size: int = 10
 
     # Authentication (protocol §2). Each takes one token or a comma-separated list.
-    admin_token: tuple[str, ...] = ()
-    connector_token: tuple[str, ...] = ()
+    admin_token: Annotated[tuple[str, ...], NoDecode] = ()
+    connector_token: Annotated[tuple[str, ...], NoDecode] = ()
     sdk_auth: Literal["token", "open"] = "token"
     # AES-GCM key for credentials at rest (base64, 32 bytes). Generated into data_dir when unset.
     secret_key: str | None = None
