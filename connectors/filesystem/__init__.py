@@ -1,0 +1,1 @@
+"""Local directories as a Sluice source (type ``filesystem``)."""
