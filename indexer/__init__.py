@@ -1,0 +1,1 @@
+"""The indexer worker: drains ``event_queue`` into ``documents`` (protocol §10)."""
