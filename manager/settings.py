@@ -74,6 +74,7 @@ class ManagerSettings(BaseSettings):
     health_check_timeout_seconds: float = 10
     cancel_timeout_seconds: float = 10
     monitor_concurrency: int = 50
+    scheduler_phase_timeout_seconds: float = 300
 
     @field_validator("admin_token", "connector_token", mode="before")
     @classmethod

@@ -6,6 +6,8 @@ it replies, §11.13), then dispatched with no lock held.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiohttp import web
 
 from manager.connector_client import client_for
@@ -16,11 +18,44 @@ from manager.runs.dispatch import build_sync_request, dispatch_fresh
 from manager.runs.errors import TriggerError
 from manager.sources.repository import get_source
 from manager.sources.validation import config_errors
+from sdk.models.connector_api import SyncRequest
 from sql.query_loader import QUERIES
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRun:
+    """A committed run (§9.6 steps 1-6) not yet sent to its connector."""
+
+    run_id: str
+    connector_url: str
+    request: SyncRequest
 
 
 async def trigger(app: web.Application, source_id: str, sync_type: str, trigger_type: str) -> str:
     """Start a run of ``source_id``; returns its id or raises TriggerError (§9.6 steps 1-8)."""
+    return await send(app, await prepare(app, source_id, sync_type, trigger_type))
+
+
+async def send(app: web.Application, prepared: PreparedRun) -> str:
+    """Dispatch a prepared run with no lock held (§9.6 steps 7-8); raises TriggerError."""
+    await dispatch_fresh(
+        app[POOL],
+        client_for(app),
+        app[CLOCK],
+        connector_url=prepared.connector_url,
+        request=prepared.request,
+    )
+    return prepared.run_id
+
+
+async def prepare(
+    app: web.Application, source_id: str, sync_type: str, trigger_type: str
+) -> PreparedRun:
+    """Check and commit a run (§9.6 steps 1-6); raises TriggerError.
+
+    The scheduler prepares its runs one by one, in order (so caps fall on the right sources),
+    and then dispatches them together.
+    """
     pool, settings, clock = app[POOL], app[SETTINGS], app[CLOCK]
     now = clock.now()
     source = await get_source(pool, source_id)
@@ -66,7 +101,4 @@ async def trigger(app: web.Application, source_id: str, sync_type: str, trigger_
         last_success=last_success,
         is_resume=False,
     )
-    await dispatch_fresh(  # 7, 8
-        pool, client_for(app), clock, connector_url=connector.connector_url, request=request
-    )
-    return run_id
+    return PreparedRun(run_id, connector.connector_url, request)

@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
+
+from manager.scheduling.leader import Leadership
+
+LEADERSHIP = web.AppKey("leadership", Leadership)
+
+
+async def _leadership(app: web.Application) -> AsyncIterator[None]:
+    leadership = Leadership(app)
+    app[LEADERSHIP] = leadership
+    leadership.start()
+    try:
+        yield
+    finally:
+        await leadership.stop()
 
 
 def setup(app: web.Application) -> None:
     """Attach leader election and ticks to the app's lifecycle (cleanup_ctx)."""
+    app.cleanup_ctx.append(_leadership)
