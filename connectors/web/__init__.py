@@ -1,0 +1,1 @@
+"""Web sites crawled politely as a Sluice source (type ``web``)."""
