@@ -51,6 +51,17 @@ class PageResponse:
         return self.status in (404, 410)
 
 
+async def _read_at_most(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(1 << 16):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)
+
+
 class WebClient:
     def __init__(self, session: aiohttp.ClientSession, config: WebConfig) -> None:
         self._session = session
@@ -93,7 +104,7 @@ class WebClient:
                 raise _Transient(resp.status)
             if resp.status != 200:
                 return PageResponse(url=str(resp.url), status=resp.status)
-            body = await resp.content.read(self._config.max_page_bytes + 1)
+            body = await _read_at_most(resp, self._config.max_page_bytes + 1)
             truncated = len(body) > self._config.max_page_bytes
             return PageResponse(
                 url=str(resp.url),
@@ -118,9 +129,9 @@ class WebClient:
         if response.ok:
             parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
         elif 400 <= response.status < 500:
-            parser.allow_all = True
+            parser.parse([])
         else:
-            parser.disallow_all = True
+            parser.parse(["User-agent: *", "Disallow: /"])
         self._robots[origin] = parser
         return parser
 
