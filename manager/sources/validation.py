@@ -13,9 +13,11 @@ def _path(error: ValidationError) -> str:
     return ".".join(parts) if parts else "(root)"
 
 
-def config_errors(schema: dict[str, Any] | None, config: object) -> str | None:
+def config_errors(
+    schema: dict[str, Any] | None, config: object, *, redact: bool = False
+) -> str | None:
     """None when ``config`` satisfies ``schema`` (or there is no schema); else one message naming
-    the failing path."""
+    the failing path. ``redact`` names only the failing keyword, never the value (secrets)."""
     if schema is None:
         return None
     try:
@@ -26,4 +28,6 @@ def config_errors(schema: dict[str, Any] | None, config: object) -> str | None:
         return f"schema is not a valid JSON Schema: {exc.message}"
     if error is None:
         return None
+    if redact:
+        return f"{_path(error)}: fails the schema's {error.validator!r} rule"
     return f"{_path(error)}: {error.message}"

@@ -19,13 +19,6 @@ SELECT * FROM credentials WHERE source_id = $1;
 -- Returns the id when the source exists.
 UPDATE sources SET connector_state = $2, updated_at = $3 WHERE id = $1 RETURNING id;
 
--- name: select_latest_manifest_for_type
--- The manifest of the most recently heard connector serving a type, online or offline. $1: type.
-SELECT manifest FROM connectors
-WHERE source_types @> ARRAY[$1::text]
-ORDER BY last_heartbeat_at DESC, connector_id
-LIMIT 1;
-
 -- name: insert_source
 -- A new source. $1 id, $2 name, $3 source_type, $4 config, $5 is_active, $6 sync_interval_seconds,
 -- $7 sync_cron, $8 user_filter_mode, $9 user_whitelist, $10 user_blacklist, $11 prune_on_full_sync,
@@ -59,16 +52,14 @@ WHERE id = $1 AND NOT is_deleted
 RETURNING id;
 
 -- name: select_sources_page
--- Non-deleted sources, newest first; $1: source_type or null for all, $2: limit.
-SELECT s.*, (c.id IS NOT NULL) AS has_credentials
+-- Non-deleted sources with their credential metadata (never the secret), newest first.
+-- $1: source_type or null for all, $2: limit.
+SELECT s.*, c.id AS credential_id, c.provider, c.auth_type, c.principal_email, c.expires_at,
+       c.created_at AS credential_created_at, c.updated_at AS credential_updated_at
 FROM sources s LEFT JOIN credentials c ON c.source_id = s.id
 WHERE NOT s.is_deleted AND ($1::text IS NULL OR s.source_type = $1)
 ORDER BY s.created_at DESC, s.id DESC
 LIMIT $2;
-
--- name: select_source_has_credentials
--- Whether a source has a credential. $1: source_id.
-SELECT EXISTS (SELECT 1 FROM credentials WHERE source_id = $1);
 
 -- name: upsert_credential
 -- The one credential of a source, replaced whole. $1 id, $2 source_id, $3 provider, $4 auth_type,
@@ -124,3 +115,14 @@ WITH gone AS (
 DELETE FROM sources s WHERE s.id = $1 AND s.is_deleted
   AND NOT EXISTS (SELECT 1 FROM sync_runs r WHERE r.source_id = s.id AND r.status = 'running')
 RETURNING s.id;
+
+-- name: delete_credential
+-- Removes the credential of a source. $1: source_id.
+DELETE FROM credentials WHERE source_id = $1;
+
+-- name: select_live_source_with_credential
+-- A non-deleted source and its credential metadata (never the secret). $1: source_id.
+SELECT s.*, c.id AS credential_id, c.provider, c.auth_type, c.principal_email, c.expires_at,
+       c.created_at AS credential_created_at, c.updated_at AS credential_updated_at
+FROM sources s LEFT JOIN credentials c ON c.source_id = s.id
+WHERE s.id = $1 AND NOT s.is_deleted;

@@ -34,3 +34,11 @@ def test_missing_required_member_at_root() -> None:
 
 def test_invalid_schema_is_reported_not_raised() -> None:
     assert config_errors({"type": 12}, {}) is not None
+
+
+def test_redacted_message_omits_the_value() -> None:
+    schema = {"properties": {"api_key": {"type": "string", "minLength": 20}}}
+    message = config_errors(schema, {"api_key": "s3cr3t"}, redact=True)
+    assert message is not None
+    assert "s3cr3t" not in message
+    assert message.startswith("api_key:")

@@ -1,0 +1,74 @@
+"""Shared pieces of admin handlers: reading bodies and query parameters in protocol order."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import TypeAdapter
+
+from manager.http.body import read_json, validate
+from manager.http.errors import HttpError, bad_request, unprocessable
+from manager.keys import SETTINGS
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+
+def _has_nul(value: Any) -> bool:
+    # Postgres text and jsonb cannot hold U+0000; refuse it as a shape error, not a 500.
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+async def read_body(
+    request: web.Request, adapter: TypeAdapter[T], *, allow_empty: bool = False
+) -> T:
+    """413 / 415 / 400 / 422 in order (§1.3); an empty body is ``{}`` when ``allow_empty``."""
+    raw = await read_json(request, request.app[SETTINGS].max_json_body_bytes, allow_empty=True)
+    if raw is None:
+        if not allow_empty:
+            raise bad_request("request body is empty")
+        raw = {}
+    if _has_nul(raw):
+        raise unprocessable("strings must not contain NUL characters")
+    return validate(adapter, raw)
+
+
+def query_limit(request: web.Request) -> int:
+    text = request.query.get("limit")
+    if text is None:
+        return DEFAULT_LIMIT
+    try:
+        value = int(text)
+    except ValueError:
+        raise bad_request("limit must be an integer") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise bad_request(f"limit must be between 1 and {MAX_LIMIT}")
+    return value
+
+
+def query_text(request: web.Request, name: str) -> str | None:
+    value = request.query.get(name)
+    if value is None or value == "":
+        return None
+    if "\x00" in value:
+        raise bad_request(f"{name} must not contain NUL characters")
+    return value
+
+
+def query_choice(request: web.Request, name: str, choices: tuple[str, ...]) -> str | None:
+    value = query_text(request, name)
+    if value is not None and value not in choices:
+        raise bad_request(f"{name} must be one of {', '.join(choices)}")
+    return value
+
+
+__all__ = ["HttpError", "query_choice", "query_limit", "query_text", "read_body"]
