@@ -36,6 +36,7 @@ class PageResponse:
     url: str  # after redirects
     status: int  # 200, 304, or the error status; 0 when the server could not be reached
     content_type: str = ""
+    charset: str | None = None
     body: bytes = b""
     etag: str | None = None
     last_modified: str | None = None
@@ -110,6 +111,7 @@ class WebClient:
                 url=str(resp.url),
                 status=200,
                 content_type=resp.content_type,
+                charset=resp.charset,
                 body=body[: self._config.max_page_bytes],
                 etag=resp.headers.get("ETag"),
                 last_modified=resp.headers.get("Last-Modified"),
