@@ -1,4 +1,4 @@
-"""Test factories for the admin area: an app with known tokens and key, connectors and runs by SQL."""
+"""Admin-area test factories: an app with known tokens and key; connectors and runs by SQL."""
 
 from __future__ import annotations
 
