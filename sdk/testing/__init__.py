@@ -1,0 +1,30 @@
+"""Test kit for connectors: a fake manager, an in-process runner and the conformance suite."""
+
+from sdk.testing.conformance import (
+    ConnectorConformance,
+    check_bad_credentials,
+    check_cancellation,
+    check_full_sync,
+    check_manifest,
+    check_resume,
+    input_schema_problem,
+)
+from sdk.testing.fake_manager import FakeManager, FakeRun, FakeSource
+from sdk.testing.runner import FAST_RETRY, SMALL_BATCHES, ConnectorHarness, RunResult
+
+__all__ = [
+    "FAST_RETRY",
+    "SMALL_BATCHES",
+    "ConnectorConformance",
+    "ConnectorHarness",
+    "FakeManager",
+    "FakeRun",
+    "FakeSource",
+    "RunResult",
+    "check_bad_credentials",
+    "check_cancellation",
+    "check_full_sync",
+    "check_manifest",
+    "check_resume",
+    "input_schema_problem",
+]
