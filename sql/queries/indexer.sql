@@ -35,18 +35,25 @@ candidates AS (
 chosen AS (
     SELECT seq FROM retry
     UNION ALL
+    -- LATERAL … LIMIT 1 keeps each check a probe of the open-key index per candidate, where a
+    -- NOT EXISTS would be planned as an anti join over every open row of the queue.
     SELECT c.seq
     FROM candidates c
-    WHERE NOT EXISTS (
-          SELECT 1 FROM event_queue o
-          WHERE o.source_id = c.source_id AND o.entity_kind = c.entity_kind
-            AND o.entity_key = c.entity_key AND o.seq < c.seq
-            AND o.status IN ('pending', 'processing')
-            AND o.seq NOT IN (SELECT seq FROM candidates))
-      AND (c.entity_kind <> 'sweep' OR NOT EXISTS (
-          SELECT 1 FROM event_queue o
-          WHERE o.source_id = c.source_id AND o.seq < c.seq
-            AND o.status IN ('pending', 'processing')))
+    LEFT JOIN LATERAL (
+        SELECT 1 AS found FROM event_queue o
+        WHERE o.source_id = c.source_id AND o.entity_kind = c.entity_kind
+          AND o.entity_key = c.entity_key AND o.seq < c.seq
+          AND o.status IN ('pending', 'processing')
+          AND o.seq NOT IN (SELECT seq FROM candidates)
+        LIMIT 1
+    ) older ON true
+    LEFT JOIN LATERAL (
+        SELECT 1 AS found FROM event_queue o
+        WHERE c.entity_kind = 'sweep' AND o.source_id = c.source_id AND o.seq < c.seq
+          AND o.status IN ('pending', 'processing')
+        LIMIT 1
+    ) unswept ON true
+    WHERE older.found IS NULL AND unswept.found IS NULL
 )
 UPDATE event_queue q
 SET status = 'processing', claimed_at = $1, claim_token = $3, attempts = q.attempts + 1

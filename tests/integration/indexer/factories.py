@@ -37,8 +37,10 @@ async def add_run(
     conn: asyncpg.Connection, source_id: str, *, sync_type: str = "full", status: str = "running"
 ) -> str:
     run_id = str(ULID())
+    # As the manager does (§10.7.1): the sequence's last value, whatever retention removed.
     start_seq = await conn.fetchval(
-        "SELECT coalesce(max(seq), 0) FROM event_queue WHERE source_id = $1", source_id
+        "SELECT coalesce(pg_sequence_last_value("
+        "pg_get_serial_sequence('event_queue', 'seq')::regclass), 0)"
     )
     await conn.execute(
         "INSERT INTO sync_runs (id, source_id, sync_type, trigger_type, status, created_at,"
