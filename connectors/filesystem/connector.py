@@ -53,7 +53,10 @@ class _Walk:
         checkpoint = FsCheckpoint.load(ctx.checkpoint)
         self.index_packed = checkpoint.index
         self.previous: Index = unpack(checkpoint.index)
-        progress = checkpoint.walk_for(ctx.sync_run_id) or WalkProgress(sync_run_id=ctx.sync_run_id)
+        # Walk progress is only ever saved mid-run, and a completed run's checkpoint has none, so
+        # progress in a resume's checkpoint is that run's own (§7.2).
+        saved = checkpoint.walk if ctx.is_resume else None
+        progress = saved or WalkProgress(sync_run_id=ctx.sync_run_id)
         self.after = progress.after
         self.changed: Index = unpack(progress.changed)
         self.deleted: set[str] = set(progress.deleted)

@@ -58,12 +58,6 @@ class FsCheckpoint(BaseModel):
             return cls()
         return cls.model_validate(value)
 
-    def walk_for(self, sync_run_id: str) -> WalkProgress | None:
-        """The saved progress, only if it belongs to this run (a resume)."""
-        if self.walk is not None and self.walk.sync_run_id == sync_run_id:
-            return self.walk
-        return None
-
 
 def merged(previous: Index, changed: Index, deleted: set[str]) -> Index:
     index = {k: v for k, v in previous.items() if k not in deleted}

@@ -70,7 +70,7 @@ class FeedClient:
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception_type((_Transient, aiohttp.ClientError, TimeoutError)),
                 stop=stop_after_attempt(3),
-                wait=wait_exponential_jitter(initial=0.5, max=10),
+                wait=wait_exponential_jitter(multiplier=0.5, max=10),
                 reraise=True,
             ):
                 with attempt:

@@ -85,7 +85,7 @@ class WebClient:
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception_type((_Transient, aiohttp.ClientError, TimeoutError)),
                 stop=stop_after_attempt(3),
-                wait=wait_exponential_jitter(initial=1, max=20),
+                wait=wait_exponential_jitter(multiplier=1, max=20),
                 reraise=True,
             ):
                 with attempt:
