@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import orjson
 from aiohttp import web
 from pydantic import TypeAdapter
 
-from manager.http.body import read_json, validate
+from manager.http.body import check_json_content_type, read_bytes, validate
 from manager.http.errors import HttpError, bad_request, unprocessable
 from manager.keys import SETTINGS
 
@@ -31,12 +32,22 @@ def _has_nul(value: Any) -> bool:
 async def read_body(
     request: web.Request, adapter: TypeAdapter[T], *, allow_empty: bool = False
 ) -> T:
-    """413 / 415 / 400 / 422 in order (§1.3); an empty body is ``{}`` when ``allow_empty``."""
-    raw = await read_json(request, request.app[SETTINGS].max_json_body_bytes, allow_empty=True)
-    if raw is None:
+    """413 / 415 / 400 / 422 in order (§1.3); an empty body is ``{}`` when ``allow_empty``.
+
+    An empty optional body skips the Content-Type check: clients label an empty POST
+    ``application/octet-stream``, and there is nothing to misinterpret.
+    """
+    data = await read_bytes(request, request.app[SETTINGS].max_json_body_bytes)
+    if data.strip() or not allow_empty:
+        check_json_content_type(request)
+    if not data.strip():
         if not allow_empty:
             raise bad_request("request body is empty")
-        raw = {}
+        data = b"{}"
+    try:
+        raw = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise bad_request(f"malformed JSON: {exc}") from exc
     if _has_nul(raw):
         raise unprocessable("strings must not contain NUL characters")
     return validate(adapter, raw)

@@ -9,7 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from manager.clock import FrozenClock
-from tests.integration.admin.factories import START, make_app
+from tests.integration.admin.factories import START, FakeConnector, make_app
 
 
 @pytest.fixture
@@ -21,3 +21,15 @@ def clock() -> FrozenClock:
 async def client(db_pool: asyncpg.Pool, clock: FrozenClock) -> AsyncIterator[TestClient]:
     async with TestClient(TestServer(make_app(db_pool, clock))) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def fake_connector() -> AsyncIterator[tuple[FakeConnector, str]]:
+    """A recording connector on a real port; yields it and its base URL."""
+    fake = FakeConnector()
+    server = TestServer(fake.app)
+    await server.start_server()
+    try:
+        yield fake, str(server.make_url("")).rstrip("/")
+    finally:
+        await server.close()

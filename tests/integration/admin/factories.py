@@ -142,3 +142,44 @@ def source_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"name": "Widgets", "source_type": "widgets", "config": {}}
     body.update(overrides)
     return body
+
+
+class FakeConnector:
+    """A tiny real connector server that records what the manager sends it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any, str | None]] = []
+        self.action_reply: tuple[int, bytes, str] = (
+            200,
+            b'{"status":"success","result":{"n":1}}',
+            "application/json",
+        )
+        self.app = web.Application()
+        self.app.router.add_get("/health", self._health)
+        self.app.router.add_post("/sync", self._sync)
+        self.app.router.add_post("/cancel", self._cancel)
+        self.app.router.add_post("/action", self._action)
+
+    def paths(self) -> list[str]:
+        return [path for path, _, _ in self.calls]
+
+    async def _record(self, request: web.Request) -> Any:
+        body = orjson.loads(await request.read())
+        self.calls.append((request.path, body, request.headers.get("Authorization")))
+        return body
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "healthy", "service": "fake"})
+
+    async def _sync(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        return web.json_response({"status": "started", "message": None})
+
+    async def _cancel(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        return web.json_response({"status": "not_found"}, status=404)
+
+    async def _action(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        status, body, content_type = self.action_reply
+        return web.Response(status=status, body=body, headers={"Content-Type": content_type})
