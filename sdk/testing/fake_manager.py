@@ -9,6 +9,7 @@ It can be told to fail or throttle the next calls to a path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -183,9 +184,13 @@ class FakeManager:
         return [f"{m} {p}" for m, p in self.requests if p.startswith(prefix)]
 
     async def wait_until(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
-        """Wait until ``predicate()`` holds; re-checked after every request the fake handles."""
-        async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(predicate)
+        """Wait until ``predicate()`` holds: re-checked after every request the fake handles, and
+        every 50 ms for predicates about the connector's own state."""
+        async with asyncio.timeout(within):
+            while not predicate():
+                async with self._changed:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), 0.05)
 
     async def wait_for_run_end(self, run_id: str, within: float = 10.0) -> FakeRun:
         await self.wait_until(lambda: self.runs[run_id].status != "running", within)
