@@ -160,3 +160,18 @@ async def test_an_invalid_config_is_a_configuration_error() -> None:
         result = await harness.sync(harness.add_source(config={"roots": []}), "full")
     assert result.status == "failed"
     assert (result.error or "").startswith("configuration:")
+
+
+async def test_demo_config_indexes_readme_and_docs_only(tmp_path: Path) -> None:
+    from connectors.filesystem.demo import demo_config
+
+    (tmp_path / "docs" / "api").mkdir(parents=True)
+    (tmp_path / "README.md").write_text("# Project\n")
+    (tmp_path / "docs" / "architecture.md").write_text("# Architecture\n")
+    (tmp_path / "docs" / "api" / "protocol.md").write_text("# Protocol\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "README.md").write_text("# Tests\n")
+    (tmp_path / "setup.py").write_text("print()")
+    async with ConnectorHarness(FilesystemConnector()) as harness:
+        result = await harness.sync(harness.add_source(config=demo_config(tmp_path)), "full")
+    assert result.document_ids == ["README.md", "docs/api/protocol.md", "docs/architecture.md"]
