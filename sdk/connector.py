@@ -173,5 +173,9 @@ class Connector(Generic[ConfigT, CredentialsT]):
         from sdk.server import ConnectorServer
         from sdk.settings import ConnectorSettings
 
-        server = ConnectorServer(self, settings or ConnectorSettings(), **options)
+        from sdk.logs import configure_logging
+
+        settings = settings or ConnectorSettings()
+        configure_logging(settings.log_level, json_output=settings.log_json)
+        server = ConnectorServer(self, settings, **options)
         asyncio.run(server.run_until_signal())

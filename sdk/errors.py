@@ -103,11 +103,20 @@ class InternalError(ConnectorError):
 class SourceHttpError(ConnectorError):
     """The data source answered with an error status (see ``sdk.source_http``)."""
 
-    def __init__(self, status: int, *, method: str, url: str, body: str = "") -> None:
+    def __init__(
+        self,
+        status: int,
+        *,
+        method: str,
+        url: str,
+        body: str = "",
+        retry_after: float | None = None,
+    ) -> None:
         self.status = status
         self.method = method
         self.url = url
         self.body = body
+        self.retry_after = retry_after
         self.kind = classify_source_status(status)
         super().__init__(f"{method} {url}: HTTP {status}")
 
