@@ -170,10 +170,9 @@ class Connector(Generic[ConfigT, CredentialsT]):
         """
         import asyncio
 
+        from sdk.logs import configure_logging
         from sdk.server import ConnectorServer
         from sdk.settings import ConnectorSettings
-
-        from sdk.logs import configure_logging
 
         settings = settings or ConnectorSettings()
         configure_logging(settings.log_level, json_output=settings.log_json)

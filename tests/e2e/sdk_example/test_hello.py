@@ -1,4 +1,4 @@
-"""The example connector: conformance in process, then as a real process against the fake manager."""
+"""The example connector: conformance in process, then as a real process with a fake manager."""
 
 from __future__ import annotations
 
