@@ -253,13 +253,22 @@ class SyncContext(Generic[ConfigT, CredentialsT]):
         self._updated += count
 
     async def _send_counts(self) -> None:
-        scanned, updated = self._scanned, self._updated
-        if scanned:
-            await self.client.add_scanned(self.sync_run_id, scanned)
-            self._scanned -= scanned
-        if updated:
-            await self.client.add_updated(self.sync_run_id, updated)
-            self._updated -= updated
+        # Each count is taken before the await, so a heartbeat and a flush running side by side
+        # never send it twice; it is given back if the call fails.
+        scanned, self._scanned = self._scanned, 0
+        try:
+            if scanned:
+                await self.client.add_scanned(self.sync_run_id, scanned)
+        except BaseException:
+            self._scanned += scanned
+            raise
+        updated, self._updated = self._updated, 0
+        try:
+            if updated:
+                await self.client.add_updated(self.sync_run_id, updated)
+        except BaseException:
+            self._updated += updated
+            raise
 
     # --- flushing ----------------------------------------------------------------------------
 

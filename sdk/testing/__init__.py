@@ -9,7 +9,8 @@ from sdk.testing.conformance import (
     check_resume,
     input_schema_problem,
 )
-from sdk.testing.fake_manager import FakeManager, FakeRun, FakeSource
+from sdk.testing.fake_manager import FakeManager
+from sdk.testing.fake_state import FakeRun, FakeSource
 from sdk.testing.runner import FAST_RETRY, SMALL_BATCHES, ConnectorHarness, RunResult
 
 __all__ = [

@@ -14,7 +14,8 @@ from sdk.control import RunControl
 from sdk.models import SyncMode, SyncRequest
 from sdk.retry import RetryPolicy
 from sdk.runs import RunOutcome, RunTiming, execute_run
-from sdk.testing.fake_manager import FakeManager, FakeRun, FakeSource
+from sdk.testing.fake_manager import FakeManager
+from sdk.testing.fake_state import FakeRun, FakeSource
 
 FAST_RETRY = RetryPolicy(attempts=5, backoff_base=0.01, backoff_max=0.05, retry_after_max=0.2)
 """Retries that keep their shape but not their waits, for tests."""

@@ -194,3 +194,21 @@ async def test_registration_first_at_once_then_every_interval(
         await server.stop()
     assert fake.registrations[0].connector_url == server.url
     assert len(fake.paths("/sdk/register")) >= 3 + failures
+
+
+async def test_registration_failure_is_logged_and_retried(fake: FakeManager) -> None:
+    from structlog.testing import capture_logs
+
+    fake.fail_next("/sdk/register", 400, error="connector health check failed")
+    server = make_server(fake, Demo(), registration_interval=30)
+    with capture_logs() as logs:
+        await server.start()
+        try:
+            # The retry after a failure comes well within the 30 s interval (§3.7 item 1).
+            await fake.wait_until(lambda: len(fake.registrations) == 1)
+        finally:
+            await server.stop()
+    failed = [e for e in logs if e["event"] == "registration_failed"]
+    assert failed
+    assert failed[0]["status"] == 400
+    assert any(e["event"] == "connector_registered" for e in logs)
