@@ -47,6 +47,7 @@ class Leadership:
         self._lost = asyncio.Event()
         self._tick_task: asyncio.Task[Any] | None = None
         self.ticks_completed = 0
+        self._ticks_this_reign = 0
 
     @property
     def is_leader(self) -> bool:
@@ -128,6 +129,7 @@ class Leadership:
         lost = self._lost
         conn.add_termination_listener(lambda _conn: lost.set())
         self._leading = True
+        self._ticks_this_reign = 0
         log.info("leadership_acquired")
         scheduler = AsyncIOScheduler(timezone=UTC)
         try:
@@ -163,8 +165,10 @@ class Leadership:
 
     async def _run_tick(self) -> None:
         self._tick_task = asyncio.current_task()
+        first, self._ticks_this_reign = self._ticks_this_reign == 0, self._ticks_this_reign + 1
         try:
-            await self._tick.run(self.still_leader)
+            # The monitor pass of a new reign already ran (§9.1), just before this first tick.
+            await self._tick.run(self.still_leader, monitor=not first)
             self.ticks_completed += 1
         finally:
             self._tick_task = None

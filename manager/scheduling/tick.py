@@ -59,8 +59,13 @@ class Tick:
     def _sweeps(self) -> Sweeps:
         return Sweeps(self._pool, client_for(self._app), self._clock, self._settings)
 
-    async def run(self, still_leader: LeaderCheck) -> None:
-        """All phases in order (§9.2), then cleanup; stops early when leadership is lost."""
+    async def run(self, still_leader: LeaderCheck, *, monitor: bool = True) -> None:
+        """All phases in order (§9.2), then cleanup; stops early when leadership is lost.
+
+        ``monitor=False`` leaves out the monitor phase: a new leader's first tick follows the
+        monitor pass it ran at once, and a second pass moments later would spend the offline
+        grace tick and resume attempts on no new information.
+        """
         phases: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             ("realtime_watchers", self.realtime_watchers),
             ("due_syncs", self.due_syncs),
@@ -69,6 +74,8 @@ class Tick:
             ("stale_runs", self._sweeps().stale),
             ("deleted_source_cleanup", self.cleanup),
         ]
+        if not monitor:
+            phases = [(name, phase) for name, phase in phases if name != "monitor"]
         for name, phase in phases:
             if not await still_leader():
                 log.warning("scheduler_tick_abandoned", phase=name)
