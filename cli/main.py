@@ -51,6 +51,29 @@ def _cmd_up(args: argparse.Namespace) -> int:
     return up(args)
 
 
+def _cmd_indexer(args: argparse.Namespace) -> int:
+    from indexer.main import main as run_indexer
+
+    return run_indexer()
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from manager.search.cli import SearchRequest, admin_token, run
+    from manager.settings import ManagerSettings
+
+    settings = ManagerSettings()
+    request = SearchRequest(
+        query=args.query,
+        url=args.url,
+        source_id=args.source_id,
+        user=args.user,
+        limit=args.limit,
+        offset=args.offset,
+        as_json=args.json,
+    )
+    return run(request, admin_token(settings.admin_token, settings.data_dir))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sluice", description="Sluice connector manager, indexer and tools."
@@ -83,6 +106,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--port", type=int, default=None, help="manager port (default 8090)")
     up.set_defaults(func=_cmd_up)
+
+    indexer = sub.add_parser(
+        "indexer",
+        help="run an indexer worker",
+        description="Drain the event queue into the searchable documents table until stopped.",
+    )
+    indexer.set_defaults(func=_cmd_indexer)
+
+    search = sub.add_parser(
+        "search",
+        help="search indexed documents through a running manager",
+        description="Query GET /api/search with the admin token (SLUICE_ADMIN_TOKEN or "
+        "<data_dir>/admin_token) and print the ranked hits.",
+    )
+    search.add_argument("query", help="search words (web-search syntax: quotes, or, -word)")
+    search.add_argument("--url", default="http://127.0.0.1:8090", help="manager base URL")
+    search.add_argument("--source-id", help="only this source")
+    search.add_argument("--user", help="only documents this user email may see")
+    search.add_argument("--limit", type=int, default=10, help="hits to show (max 100)")
+    search.add_argument("--offset", type=int, default=0, help="hits to skip")
+    search.add_argument("--json", action="store_true", help="print the raw JSON answer")
+    search.set_defaults(func=_cmd_search)
     return parser
 
 

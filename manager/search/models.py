@@ -1,0 +1,40 @@
+"""Response bodies of the search routes (documented in the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class SearchHit(BaseModel):
+    document_id: int
+    source_id: str
+    external_id: str
+    title: str
+    url: str | None
+    snippet: str
+    score: float
+
+
+class SearchResponse(BaseModel):
+    results: list[SearchHit]
+    total: int
+
+
+class DocumentBody(BaseModel):
+    document_id: int
+    source_id: str
+    external_id: str
+    title: str
+    url: str | None
+    content: str
+    content_id: str | None
+    content_sha256: str | None
+    metadata: dict[str, Any]
+    permissions: dict[str, Any]
+    attributes: dict[str, Any]
+    last_seq: int
+    sync_run_id: str | None
+    created_at: str
+    updated_at: str

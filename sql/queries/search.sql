@@ -1,0 +1,52 @@
+-- Search over documents, served by the manager (issue 6). Title (weight A) ranks above body (B).
+
+-- name: search_documents
+-- Ranked full-text search with websearch syntax; snippets are built only for the returned page.
+-- When $3 is given, only documents the user may see: public ones, those naming the user's email,
+-- and those naming a group the user belongs to (memberships of the same source) or the user's
+-- email domain. Emails compare lowercased. One row per hit; with no hit on the page, one row
+-- with a NULL id that still carries the total.
+-- $1: query text, $2: source_id or NULL, $3: user email (lowercased) or NULL,
+-- $4: user email domain (lowercased) or NULL, $5: limit, $6: offset.
+WITH query AS (
+    SELECT websearch_to_tsquery('english', $1) AS tsq
+),
+hits AS (
+    SELECT d.id, ts_rank(d.tsv, query.tsq) AS score
+    FROM documents d CROSS JOIN query
+    WHERE d.tsv @@ query.tsq
+      AND ($2::text IS NULL OR d.source_id = $2)
+      AND ($3::text IS NULL
+        OR coalesce((d.permissions->>'public')::boolean, false)
+        OR EXISTS (
+            SELECT 1 FROM jsonb_array_elements_text(d.permissions->'users') AS u(email)
+            WHERE lower(btrim(u.email)) = $3)
+        OR EXISTS (
+            SELECT 1 FROM jsonb_array_elements_text(d.permissions->'groups') AS g(email)
+            WHERE lower(btrim(g.email)) = $4
+               OR EXISTS (
+                   SELECT 1 FROM group_memberships m
+                   WHERE m.source_id = d.source_id AND m.group_email = lower(btrim(g.email))
+                     AND m.member_email = $3)))
+),
+counted AS (
+    SELECT count(*) AS total FROM hits
+),
+page AS (
+    SELECT id, score FROM hits ORDER BY score DESC, id LIMIT $5 OFFSET $6
+)
+SELECT counted.total, p.id, p.score, d.source_id, d.external_id, d.title, d.url,
+    ts_headline('english', d.content, query.tsq,
+        'MaxFragments=2, MinWords=8, MaxWords=30, FragmentDelimiter=" … "') AS snippet
+FROM counted
+CROSS JOIN query
+LEFT JOIN page p ON true
+LEFT JOIN documents d ON d.id = p.id
+ORDER BY p.score DESC NULLS LAST, p.id;
+
+-- name: select_document
+-- One document by its id, for GET /api/documents/{id}. $1: id.
+SELECT id, source_id, external_id, title, url, content, content_id, content_sha256, metadata,
+    permissions, attributes, last_seq, last_sync_run_id, created_at, updated_at
+FROM documents
+WHERE id = $1;

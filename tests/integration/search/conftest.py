@@ -1,0 +1,32 @@
+"""A manager app with the search routes behind the real auth and error middlewares."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from manager import search
+from manager.clock import SystemClock
+from manager.http.middleware import authenticate, error_envelope
+from manager.keys import CLOCK, POOL, SETTINGS
+from manager.settings import ManagerSettings
+
+ADMIN_TOKEN = "search-test-admin-token"
+
+
+@pytest.fixture
+async def client(db_pool: asyncpg.Pool) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    app = web.Application(middlewares=[error_envelope, authenticate])
+    app[SETTINGS] = ManagerSettings(admin_token=ADMIN_TOKEN, connector_token="c")
+    app[POOL] = db_pool
+    app[CLOCK] = SystemClock()
+    search.setup(app)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as test_client:
+        yield test_client
+
+
+HEADERS = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
