@@ -1,4 +1,4 @@
-"""A small corpus of public-domain English prose (19th-century books, first lines or thereabouts)."""
+"""A small corpus of public-domain English prose (19th-century books, near their openings)."""
 
 from __future__ import annotations
 
