@@ -8,7 +8,7 @@ import structlog
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
-from manager.admin.common import read_body
+from manager.admin.common import path_id, read_body
 from manager.admin.models import ActionBody
 from manager.connector_client import ConnectorTransportError, client_for
 from manager.http.errors import HttpError, bad_request, not_found
@@ -33,7 +33,7 @@ async def execute_action(request: web.Request) -> web.StreamResponse:
     body = await read_body(request, _BODY, allow_empty=True)
     app = request.app
     pool = app[POOL]
-    source_id = request.match_info["id"]
+    source_id = path_id(request, what="source")
     action_name = request.match_info["action"]
     source = await get_source(pool, source_id)
     if source is None or source.is_deleted:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import orjson
 from aiohttp import web
 from pydantic import TypeAdapter
 
 from manager.http.body import check_json_content_type, read_bytes, validate
-from manager.http.errors import HttpError, bad_request, unprocessable
+from manager.http.errors import HttpError, bad_request, not_found, unprocessable
 from manager.keys import SETTINGS
+from manager.sources.validation import contains_nul
 
 T = TypeVar("T")
 
@@ -18,15 +19,12 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 
-def _has_nul(value: Any) -> bool:
-    # Postgres text and jsonb cannot hold U+0000; refuse it as a shape error, not a 500.
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+def path_id(request: web.Request, name: str = "id", what: str = "sync run") -> str:
+    """A path identifier; one Postgres could never store (a NUL) cannot exist: 404."""
+    value = request.match_info[name]
+    if "\x00" in value:
+        raise not_found(f"{what} not found")
+    return value
 
 
 async def read_body(
@@ -48,7 +46,7 @@ async def read_body(
         raw = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise bad_request(f"malformed JSON: {exc}") from exc
-    if _has_nul(raw):
+    if contains_nul(raw):
         raise unprocessable("strings must not contain NUL characters")
     return validate(adapter, raw)
 
@@ -82,4 +80,4 @@ def query_choice(request: web.Request, name: str, choices: tuple[str, ...]) -> s
     return value
 
 
-__all__ = ["HttpError", "query_choice", "query_limit", "query_text", "read_body"]
+__all__ = ["HttpError", "path_id", "query_choice", "query_limit", "query_text", "read_body"]

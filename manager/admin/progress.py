@@ -13,6 +13,7 @@ import orjson
 import structlog
 from aiohttp import web
 
+from manager.admin.common import path_id
 from manager.admin.models import RunView
 from manager.http.errors import not_found
 from manager.keys import POOL
@@ -31,7 +32,7 @@ def _event(kind: str, run: RunRecord) -> bytes:
 
 async def run_progress(request: web.Request) -> web.StreamResponse:
     pool = request.app[POOL]
-    run_id = request.match_info["id"]
+    run_id = path_id(request)
     run = await get_run(pool, run_id)
     if run is None:
         raise not_found(f"sync run {run_id} not found")

@@ -6,7 +6,7 @@ import structlog
 from aiohttp import web
 from pydantic import TypeAdapter
 
-from manager.admin.common import query_choice, query_limit, query_text, read_body
+from manager.admin.common import path_id, query_choice, query_limit, query_text, read_body
 from manager.admin.models import (
     RUN_STATUSES,
     CancelResponse,
@@ -38,7 +38,7 @@ def _run_json(run: RunRecord) -> dict[str, object]:
 async def trigger_sync(request: web.Request) -> web.Response:
     """Manual trigger (§6.7): the §9.6 trigger with type ``manual``; errors as in §4.10."""
     body = await read_body(request, _TRIGGER, allow_empty=True)
-    source_id = request.match_info["id"]
+    source_id = path_id(request, what="source")
     try:
         run_id = await trigger(request.app, source_id, body.sync_mode, "manual")
     except TriggerError as exc:
@@ -57,7 +57,7 @@ async def list_runs(request: web.Request) -> web.Response:
 
 
 async def _existing_run(request: web.Request) -> RunRecord:
-    run_id = request.match_info["id"]
+    run_id = path_id(request)
     run = await get_run(request.app[POOL], run_id)
     if run is None:
         raise not_found(f"sync run {run_id} not found")

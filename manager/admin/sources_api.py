@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import TypeAdapter
 
-from manager.admin.common import query_limit, query_text, read_body
+from manager.admin.common import path_id, query_limit, query_text, read_body
 from manager.http.errors import json_response
 from manager.keys import CLOCK, POOL
 from manager.openapi import describe
@@ -40,7 +40,9 @@ async def list_sources(request: web.Request) -> web.Response:
 
 
 async def get_source(request: web.Request) -> web.Response:
-    return _dump(await service.load_admin_source(request.app[POOL], request.match_info["id"]))
+    return _dump(
+        await service.load_admin_source(request.app[POOL], path_id(request, what="source"))
+    )
 
 
 async def patch_source(request: web.Request) -> web.Response:
@@ -48,7 +50,7 @@ async def patch_source(request: web.Request) -> web.Response:
     updated = await service.update_source(
         request.app[POOL],
         request.app[SECRET_BOX],
-        request.match_info["id"],
+        path_id(request, what="source"),
         patch,
         request.app[CLOCK].now(),
     )
@@ -56,7 +58,7 @@ async def patch_source(request: web.Request) -> web.Response:
 
 
 async def delete_source(request: web.Request) -> web.Response:
-    source_id = request.match_info["id"]
+    source_id = path_id(request, what="source")
     await service.delete_source(request.app[POOL], source_id, request.app[CLOCK].now())
     return json_response({"status": "deleted", "id": source_id})
 

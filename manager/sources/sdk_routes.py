@@ -5,11 +5,19 @@ from __future__ import annotations
 from aiohttp import web
 
 from manager.http.body import read_json
-from manager.http.errors import HttpError, json_response, not_found, ok
+from manager.http.errors import HttpError, json_response, not_found, ok, unprocessable
 from manager.keys import CLOCK, POOL, SETTINGS
 from manager.sources import repository
 from manager.sources.keys import SECRET_BOX
+from manager.sources.validation import contains_nul
 from sql.query_loader import QUERIES
+
+
+def _source_id(request: web.Request) -> str:
+    source_id = request.match_info["source_id"]
+    if "\x00" in source_id:  # Postgres cannot hold it, so no such source exists
+        raise _missing(source_id.replace("\x00", "\\0"))
+    return source_id
 
 
 def _missing(source_id: str) -> HttpError:
@@ -18,7 +26,7 @@ def _missing(source_id: str) -> HttpError:
 
 async def get_source(request: web.Request) -> web.Response:
     """Also inactive or deleted sources: a connector winding down may still ask."""
-    source_id = request.match_info["source_id"]
+    source_id = _source_id(request)
     rec = await repository.get_source(request.app[POOL], source_id)
     if rec is None:
         raise _missing(source_id)
@@ -26,7 +34,7 @@ async def get_source(request: web.Request) -> web.Response:
 
 
 async def get_sync_config(request: web.Request) -> web.Response:
-    source_id = request.match_info["source_id"]
+    source_id = _source_id(request)
     config = await repository.get_sync_config(request.app[POOL], source_id, request.app[SECRET_BOX])
     if config is None:
         raise _missing(source_id)
@@ -35,8 +43,10 @@ async def get_sync_config(request: web.Request) -> web.Response:
 
 async def put_connector_state(request: web.Request) -> web.Response:
     """Any JSON value, unwrapped; replaces the state whatever the runs are doing."""
-    source_id = request.match_info["source_id"]
+    source_id = _source_id(request)
     state = await read_json(request, request.app[SETTINGS].max_state_bytes)
+    if contains_nul(state):
+        raise unprocessable("JSON strings must not contain NUL characters")
     now = request.app[CLOCK].now()
     found = await request.app[POOL].fetchval(
         QUERIES.update_source_connector_state, source_id, state, now
@@ -47,7 +57,7 @@ async def put_connector_state(request: web.Request) -> web.Response:
 
 
 async def get_credentials(request: web.Request) -> web.Response:
-    source_id = request.match_info["source_id"]
+    source_id = _source_id(request)
     pool = request.app[POOL]
     cred = await repository.get_credential_object(pool, source_id, request.app[SECRET_BOX])
     if cred is None:
@@ -58,7 +68,10 @@ async def get_credentials(request: web.Request) -> web.Response:
 
 
 async def sources_by_type(request: web.Request) -> web.Response:
-    recs = await repository.sources_by_type(request.app[POOL], request.match_info["source_type"])
+    source_type = request.match_info["source_type"]
+    if "\x00" in source_type:
+        return json_response([])
+    recs = await repository.sources_by_type(request.app[POOL], source_type)
     return json_response([repository.source_object(rec) for rec in recs])
 
 

@@ -31,3 +31,15 @@ def config_errors(
     if redact:
         return f"{_path(error)}: fails the schema's {error.validator!r} rule"
     return f"{_path(error)}: {error.message}"
+
+
+def contains_nul(value: object) -> bool:
+    """True when any string in a JSON value (keys included) holds U+0000, which Postgres text and
+    jsonb cannot store."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(v) for v in value)
+    return False
