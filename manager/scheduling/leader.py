@@ -153,7 +153,7 @@ class Leadership:
                 scheduler.remove_all_jobs()
                 scheduler.shutdown(wait=False)
             await self._cancel_tick()
-            log.warning("leadership_released")
+            log.info("leadership_released")
 
     async def _watch(self, lost: asyncio.Event) -> None:
         """Return when the leader connection is gone (listener or failed ping)."""
