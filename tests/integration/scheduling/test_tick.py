@@ -249,3 +249,29 @@ async def test_full_tick_runs_every_phase_and_stops_when_leadership_is_lost(
     assert set(_dispatched(fake)) == {due}
     assert (await run_row(db_pool, disabled_run))["status"] == "cancelled"
     assert (await run_row(db_pool, stale_run))["status"] == "failed"
+
+
+async def test_idle_realtime_watcher_goes_stale_then_restarts_after_backoff(
+    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+) -> None:
+    """§11.33: an Omni watcher sends no heartbeat; it fails as stale and comes back later."""
+    await add_connector(db_pool, url=fake.url, now=clock.now(), sync_modes=("full", "realtime"))
+    await add_source(db_pool, now=clock.now(), interval=None)
+    tick = Tick(app)
+    await tick.realtime_watchers()
+    (first,) = [r["sync_run_id"] for r in fake.sync_requests]
+    clock.advance(61 * 60)
+    await add_connector(db_pool, url=fake.url, now=clock.now(), sync_modes=("full", "realtime"))
+    await tick._sweeps().stale()
+    row = await run_row(db_pool, first)
+    assert (row["status"], row["error_message"]) == (
+        "failed",
+        "Sync timed out (no activity for 60 minutes)",
+    )
+    await tick.realtime_watchers()
+    assert len(fake.sync_requests) == 1  # backoff: 30 s after the failure
+    clock.advance(30)
+    await tick.realtime_watchers()
+    assert len(fake.sync_requests) == 2
+    assert fake.sync_requests[1]["sync_mode"] == "realtime"
+    assert fake.sync_requests[1]["sync_run_id"] != first
