@@ -74,7 +74,8 @@ JSON_VALUE_ADAPTER: TypeAdapter[Any] = TypeAdapter(Any)
 
 def dump_event(event: Event) -> bytes:
     """One event as compact JSON, null members left out (§5.2, §11.22): a queue payload."""
-    return EVENT_ADAPTER.dump_json(event, exclude_none=True)
+    # The event's own serializer: about twice as fast as going through the union's adapter.
+    return type(event).__pydantic_serializer__.to_json(event, exclude_none=True)
 
 
 def dump_events(events: list[Event]) -> bytes:

@@ -36,10 +36,12 @@ def _parse_expanded(value: str) -> datetime:
 
 def format_timestamp(dt: datetime) -> str:
     """RFC 3339 in UTC with ``Z`` and exactly six fractional digits (protocol §1.3)."""
-    if dt.utcoffset() is None:
+    offset = dt.utcoffset()
+    if offset is None:
         raise ValueError("cannot format a naive datetime as a wire timestamp")
-    utc = dt.astimezone(UTC).replace(tzinfo=None)
-    return utc.isoformat(timespec="microseconds") + "Z"
+    if offset:
+        dt = dt - offset  # wall time in UTC; the bounds checked at input keep this in range
+    return dt.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:
