@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeAlias
 
 import asyncpg
 
 from manager.sources.crypto import SecretBox
+from sdk.models import CredentialObject, SourceObject, SyncConfig, format_timestamp
 from sql.query_loader import QUERIES
+
+__all__ = [
+    "SourceRecord",
+    "credential_object",
+    "format_timestamp",
+    "get_credential_object",
+    "get_source",
+    "get_sync_config",
+    "source_object",
+    "source_record",
+    "sources_by_type",
+]
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
@@ -50,19 +63,6 @@ def source_record(row: asyncpg.Record) -> SourceRecord:
     return SourceRecord(**values)
 
 
-def format_timestamp(value: datetime) -> str:
-    """RFC 3339, UTC, ``Z``, four-digit year, six fractional digits (protocol §1.3, §11.29)."""
-    v = value.astimezone(UTC)
-    return (
-        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}"
-        f".{v.microsecond:06d}Z"
-    )
-
-
-def _ts(value: datetime | None) -> str | None:
-    return None if value is None else format_timestamp(value)
-
-
 async def get_source(conn: Conn, source_id: str) -> SourceRecord | None:
     row = await conn.fetchrow(QUERIES.select_source_by_id, source_id)
     return None if row is None else source_record(row)
@@ -74,27 +74,28 @@ async def sources_by_type(conn: Conn, source_type: str) -> list[SourceRecord]:
 
 
 def source_object(rec: SourceRecord) -> dict[str, Any]:
-    """The §4.0 Source object (Omni SDK models expect integration_type and scope)."""
-    return {
-        "id": rec.id,
-        "name": rec.name,
-        "source_type": rec.source_type,
-        "integration_type": "connector",
-        "scope": "org",
-        "config": rec.config if rec.config is not None else {},
-        "is_active": rec.is_active,
-        "is_deleted": rec.is_deleted,
-        "user_filter_mode": rec.user_filter_mode or "all",
-        "user_whitelist": rec.user_whitelist,
-        "user_blacklist": rec.user_blacklist,
-        "connector_state": rec.connector_state,
-        "checkpoint": rec.checkpoint,
-        "sync_interval_seconds": rec.sync_interval_seconds,
-        "sync_cron": rec.sync_cron,
-        "created_at": format_timestamp(rec.created_at),
-        "updated_at": format_timestamp(rec.updated_at),
-        "created_by": rec.created_by,
-    }
+    """The §4.0 Source object as JSON-ready values (Omni SDK models expect integration_type and
+    scope; timestamps have four-digit years and ``Z``, §11.29)."""
+    return SourceObject(
+        id=rec.id,
+        name=rec.name,
+        source_type=rec.source_type,
+        integration_type="connector",
+        scope="org",
+        config=rec.config if rec.config is not None else {},
+        is_active=rec.is_active,
+        is_deleted=rec.is_deleted,
+        user_filter_mode=rec.user_filter_mode or "all",
+        user_whitelist=rec.user_whitelist,
+        user_blacklist=rec.user_blacklist,
+        connector_state=rec.connector_state,
+        checkpoint=rec.checkpoint,
+        sync_interval_seconds=rec.sync_interval_seconds,
+        sync_cron=rec.sync_cron,
+        created_at=rec.created_at,
+        updated_at=rec.updated_at,
+        created_by=rec.created_by,
+    ).model_dump(mode="json")
 
 
 def _secret_object(box: SecretBox, blob: bytes) -> dict[str, Any]:
@@ -104,21 +105,21 @@ def _secret_object(box: SecretBox, blob: bytes) -> dict[str, Any]:
 
 
 def credential_object(row: asyncpg.Record, box: SecretBox) -> dict[str, Any]:
-    """The §4.0 Credential object, secret decrypted."""
-    return {
-        "id": row["id"],
-        "source_id": row["source_id"],
-        "user_id": None,
-        "provider": row["provider"],
-        "auth_type": row["auth_type"],
-        "principal_email": row["principal_email"],
-        "credentials": _secret_object(box, row["secret_encrypted"]),
-        "config": row["config"] if row["config"] is not None else {},
-        "expires_at": _ts(row["expires_at"]),
-        "last_validated_at": _ts(row["last_validated_at"]),
-        "created_at": format_timestamp(row["created_at"]),
-        "updated_at": format_timestamp(row["updated_at"]),
-    }
+    """The §4.0 Credential object, secret decrypted, as JSON-ready values."""
+    return CredentialObject(
+        id=row["id"],
+        source_id=row["source_id"],
+        user_id=None,
+        provider=row["provider"],
+        auth_type=row["auth_type"],
+        principal_email=row["principal_email"],
+        credentials=_secret_object(box, row["secret_encrypted"]),
+        config=row["config"] if row["config"] is not None else {},
+        expires_at=row["expires_at"],
+        last_validated_at=row["last_validated_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    ).model_dump(mode="json")
 
 
 async def get_credential_object(
@@ -135,13 +136,13 @@ async def get_sync_config(conn: Conn, source_id: str, box: SecretBox) -> dict[st
         return None
     cred = await conn.fetchrow(QUERIES.select_credential_by_source, source_id)
     secret = {} if cred is None else _secret_object(box, cred["secret_encrypted"])
-    return {
-        "config": rec.config if rec.config is not None else {},
-        "credentials": secret,
-        "connector_state": rec.connector_state,
-        "checkpoint": rec.checkpoint,
-        "source_type": rec.source_type,
-        "user_filter_mode": rec.user_filter_mode or "all",
-        "user_whitelist": rec.user_whitelist,
-        "user_blacklist": rec.user_blacklist,
-    }
+    return SyncConfig(
+        config=rec.config if rec.config is not None else {},
+        credentials=secret,
+        connector_state=rec.connector_state,
+        checkpoint=rec.checkpoint,
+        source_type=rec.source_type,
+        user_filter_mode=rec.user_filter_mode or "all",
+        user_whitelist=rec.user_whitelist,
+        user_blacklist=rec.user_blacklist,
+    ).model_dump(mode="json")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from manager.http.body import read_json
 from manager.http.errors import HttpError, json_response, not_found, ok, unprocessable
 from manager.keys import CLOCK, POOL, SETTINGS
+from manager.openapi import describe
 from manager.sources import repository
 from manager.sources.keys import SECRET_BOX
 from manager.sources.validation import contains_nul
+from sdk.models import CredentialObject, SourceObject, StatusResponse, SyncConfig
 from sql.query_loader import QUERIES
 
 
@@ -81,3 +85,8 @@ def setup(app: web.Application) -> None:
     app.router.add_put("/sdk/source/{source_id}/connector-state", put_connector_state)
     app.router.add_get("/sdk/credentials/{source_id}", get_credentials)
     app.router.add_get("/sdk/sources/by-type/{source_type}", sources_by_type)
+    describe("GET", "/sdk/source/{source_id}", response=SourceObject)
+    describe("GET", "/sdk/source/{source_id}/sync-config", response=SyncConfig)
+    describe("PUT", "/sdk/source/{source_id}/connector-state", request=Any, response=StatusResponse)
+    describe("GET", "/sdk/credentials/{source_id}", response=CredentialObject)
+    describe("GET", "/sdk/sources/by-type/{source_type}", response=list[SourceObject])
