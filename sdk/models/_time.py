@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, TypeAdapter
+from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, Strict, TypeAdapter
 
 _EXPANDED_YEAR_LEN = 7  # sign + six digits
 
@@ -32,6 +32,11 @@ def _expand_six_digit_year(text: str) -> str:
 def _parse_expanded(value: str) -> datetime:
     # Python only for the rare six-digit-year form; the common form never leaves pydantic-core.
     return _STANDARD.validate_python(_expand_six_digit_year(value))
+
+
+def _parse_text(value: str) -> datetime:
+    # A string given from Python (not JSON): pydantic's strict mode accepts only datetime objects.
+    return _STANDARD.validate_python(value)
 
 
 def format_timestamp(dt: datetime) -> str:
@@ -56,16 +61,19 @@ _MAX = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 # refused at input rather than failing later when it is written out.
 _StandardTimestamp = Annotated[AwareDatetime, Field(ge=_MIN, le=_MAX)]
 _STANDARD: TypeAdapter[datetime] = TypeAdapter(_StandardTimestamp)
+# Strict: from JSON, a string only (numbers would be read as Unix seconds); from Python, a datetime.
+_StrictTimestamp = Annotated[AwareDatetime, Strict(), Field(ge=_MIN, le=_MAX)]
 _ExpandedTimestamp = Annotated[
     str, Field(pattern=r"^[+-][0-9]{6}-"), AfterValidator(_parse_expanded)
 ]
+_TextTimestamp = Annotated[str, Field(pattern=r"^[0-9]{4}-"), AfterValidator(_parse_text)]
 
 if TYPE_CHECKING:
     # Every accepted spelling ends as an aware datetime; type checkers should see just that.
     Timestamp = Annotated[datetime, ...]
 else:
     Timestamp = Annotated[
-        _StandardTimestamp | _ExpandedTimestamp,
+        _StrictTimestamp | _ExpandedTimestamp | _TextTimestamp,
         Field(union_mode="left_to_right"),
         PlainSerializer(format_timestamp, return_type=str, when_used="json"),
     ]

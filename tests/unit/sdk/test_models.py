@@ -100,6 +100,24 @@ def test_timestamp_invalid_forms_are_rejected(text: str) -> None:
         TIMESTAMP_ADAPTER.validate_json(orjson.dumps(text))
 
 
+@pytest.mark.parametrize("value", [1700000000, 1700000000.5, True, None, [], {}])
+def test_timestamp_non_strings_are_rejected(value: object) -> None:
+    with pytest.raises(ValidationError):
+        TIMESTAMP_ADAPTER.validate_json(orjson.dumps(value))
+
+
+def test_timestamp_python_input_accepts_aware_datetimes_and_strings() -> None:
+    aware = datetime(2025, 1, 1, 12, tzinfo=timezone(timedelta(hours=1)))
+    assert TIMESTAMP_ADAPTER.validate_python(aware) == aware
+    from_text = TIMESTAMP_ADAPTER.validate_python("2025-01-01T12:00:00+01:00")
+    assert from_text == aware
+    assert DocumentMetadata.model_validate(
+        {"created_at": "+002025-01-01T11:00:00Z"}
+    ).created_at == (aware)
+    with pytest.raises(ValidationError):
+        TIMESTAMP_ADAPTER.validate_python(1700000000)
+
+
 def test_timestamp_python_input_naive_datetime_is_rejected() -> None:
     with pytest.raises(ValidationError):
         DocumentMetadata(created_at=datetime(2025, 1, 1))
