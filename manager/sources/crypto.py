@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -61,15 +63,18 @@ def _decode_key(text: str) -> bytes:
 def _key_from_file(path: Path) -> bytes:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fresh = base64.b64encode(os.urandom(KEY_BYTES))
-        # O_EXCL: of two processes starting together only one writes; the other reads its key.
+        # Write a private temporary file, then hard-link it into place: the link either creates
+        # the complete key file or fails because another process got there first, so no reader
+        # ever sees a half-written key and two processes never end up with different keys.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-", suffix=".tmp")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(fresh + b"\n")
+                handle.write(base64.b64encode(os.urandom(KEY_BYTES)) + b"\n")
+            os.chmod(tmp, 0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
     return _decode_key(path.read_text("ascii"))
 
 
