@@ -33,6 +33,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 Body = bytes | Callable[[], aiohttp.FormData] | None
 
 _JSON = {"Content-Type": "application/json"}
+EXTRACTION_TIMEOUT = 300.0  # a 50 MiB PDF can take minutes to extract
 _MAX_COUNT = 1_000_000  # §4.6: one /scanned or /updated call carries at most this many
 
 
@@ -106,15 +107,28 @@ class ManagerClient:
     # --- transport ---------------------------------------------------------------------------
 
     async def request(
-        self, method: str, path: str, body: Body = None, *, retry: RetryPolicy | None = None
+        self,
+        method: str,
+        path: str,
+        body: Body = None,
+        *,
+        retry: RetryPolicy | None = None,
+        request_timeout: float | None = None,
     ) -> Any:
         """Send with retries; return the decoded JSON reply (None for an empty body)."""
+        per_request = aiohttp.ClientTimeout(total=request_timeout) if request_timeout else None
         async for attempt in retrying(retry or self.retry, _should_retry):
             with attempt:
-                return await self._once(method, path, body)
+                return await self._once(method, path, body, per_request)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
-    async def _once(self, method: str, path: str, body: Body) -> Any:
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        body: Body,
+        client_timeout: aiohttp.ClientTimeout | None = None,
+    ) -> Any:
         session = self._get_session()
         headers: dict[str, str] = {}
         data: bytes | aiohttp.FormData | None
@@ -126,7 +140,12 @@ class ManagerClient:
                 headers = _JSON
         try:
             async with session.request(
-                method, self.base_url + path, data=data, headers=headers, allow_redirects=False
+                method,
+                self.base_url + path,
+                data=data,
+                headers=headers,
+                allow_redirects=False,
+                timeout=client_timeout or self._timeout,
             ) as resp:
                 raw = await resp.read()
                 if resp.status >= 300:
@@ -151,8 +170,10 @@ class ManagerClient:
         body: Body = None,
         *,
         retry: RetryPolicy | None = None,
+        request_timeout: float | None = None,
     ) -> ModelT:
-        return model.model_validate(await self.request(method, path, body, retry=retry))
+        reply = await self.request(method, path, body, retry=retry, request_timeout=request_timeout)
+        return model.model_validate(reply)
 
     # --- registration (§4.1) -----------------------------------------------------------------
 
@@ -202,7 +223,11 @@ class ManagerClient:
     ) -> str:
         form = self._extraction_form(sync_run_id, data, mime_type, filename)
         path = "/sdk/extract-content"
-        return (await self._model(ContentResponse, "POST", path, form, retry=retry)).content_id
+        return (
+            await self._model(
+                ContentResponse, "POST", path, form, retry=retry, request_timeout=EXTRACTION_TIMEOUT
+            )
+        ).content_id
 
     async def extract_text(
         self,
@@ -215,7 +240,16 @@ class ManagerClient:
     ) -> str:
         form = self._extraction_form(sync_run_id, data, mime_type, filename)
         path = "/sdk/extract-text"
-        return (await self._model(ExtractTextResponse, "POST", path, form, retry=retry)).text
+        return (
+            await self._model(
+                ExtractTextResponse,
+                "POST",
+                path,
+                form,
+                retry=retry,
+                request_timeout=EXTRACTION_TIMEOUT,
+            )
+        ).text
 
     # --- run lifecycle (§4.6) ----------------------------------------------------------------
 
