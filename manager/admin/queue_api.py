@@ -23,6 +23,8 @@ from sql.query_loader import QUERIES
 log = structlog.get_logger(__name__)
 
 _REQUEUE = TypeAdapter(RequeueBody)
+# Per source, only rows that still matter: completed ones are left to retention.
+_OPEN_STATUSES = ("pending", "processing", "dead_letter")
 
 
 async def queue_stats(request: web.Request) -> web.Response:
@@ -32,9 +34,8 @@ async def queue_stats(request: web.Request) -> web.Response:
         counts[row["status"]] = row["n"]
     by_source: dict[str, dict[str, int]] = {}
     for row in await pool.fetch(QUERIES.select_queue_counts_by_source):
-        by_source.setdefault(row["source_id"], dict.fromkeys(QUEUE_STATUSES, 0))[row["status"]] = (
-            row["n"]
-        )
+        per_source = by_source.setdefault(row["source_id"], dict.fromkeys(_OPEN_STATUSES, 0))
+        per_source[row["status"]] = row["n"]
     oldest = await pool.fetchval(QUERIES.select_oldest_pending_created_at)
     age = None
     if oldest is not None:
