@@ -1,3 +1,29 @@
-"""``make bench``: placeholder until the benchmark issue lands."""
+"""``make bench``: each figure as Sluice vs the raw ceiling measured in the same run, a ratio."""
 
-print("no benchmarks yet: see the benchmark issue")
+from __future__ import annotations
+
+import asyncio
+import platform
+import sys
+
+import psutil
+
+from bench import ingest
+from bench.harness import bench_server, fresh_database
+
+
+async def main(selected: set[str]) -> None:
+    print(
+        f"# {platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",
+        flush=True,
+    )
+    with bench_server() as server:
+        if not selected or "ingest" in selected:
+            url = await fresh_database(server, "bench_ingest")
+            for text in await ingest.run(url):
+                print(text, flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(set(sys.argv[1:])))

@@ -1,0 +1,5 @@
+-- Same-shaped tables for the raw ceilings: same columns, defaults, indexes and generated tsvector.
+DROP TABLE IF EXISTS raw_event_queue;
+DROP TABLE IF EXISTS raw_documents;
+CREATE TABLE raw_event_queue (LIKE event_queue INCLUDING ALL);
+CREATE TABLE raw_documents (LIKE documents INCLUDING ALL);
