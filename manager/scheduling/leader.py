@@ -114,6 +114,9 @@ class Leadership:
                     await self._reign(conn)
             except _CONNECTION_ERRORS as exc:
                 log.warning("leader_campaign_failed", error=str(exc) or type(exc).__name__)
+            except Exception:
+                # A bug in one reign must not end the campaign: this replica would never lead.
+                log.exception("leader_reign_crashed")
             await asyncio.sleep(retry)
 
     @staticmethod
