@@ -77,6 +77,8 @@ def _cron(expression: str) -> CronTrigger:
         raise InvalidCronError(expression) from exc
 
 
+# Pure, so memoised: a cron source's next fire time is asked for every tick until it is due.
+@functools.lru_cache(maxsize=65536)
 def next_cron_fire(expression: str, after: datetime) -> datetime | None:
     """The first fire time of ``expression`` (UTC) strictly after ``after``.
 
