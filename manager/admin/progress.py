@@ -54,6 +54,9 @@ async def run_progress(request: web.Request) -> web.StreamResponse:
         await response.write_eof()
     except ConnectionError:
         log.info("progress_client_gone", sync_run_id=run_id)
+    finally:
+        # Also reached when the server cancels the handler (shutdown, client gone).
+        log.info("progress_stream_closed", sync_run_id=run_id)
     return response
 
 

@@ -7,6 +7,7 @@ import asyncio
 import asyncpg
 import orjson
 from aiohttp.test_utils import TestClient
+from structlog.testing import capture_logs
 
 from tests.integration.admin.factories import ADMIN, insert_run, source_body
 
@@ -56,3 +57,22 @@ async def test_unknown_run_is_404(client: TestClient) -> None:
     resp = await client.get("/api/sync-runs/nope/progress", headers=ADMIN)
     assert resp.status == 404
     assert set(await resp.json()) == {"error"}
+
+
+async def test_handler_stops_when_the_client_goes_away(
+    client: TestClient, db_pool: asyncpg.Pool
+) -> None:
+    created = await client.post("/api/sources", json=source_body(), headers=ADMIN)
+    run_id = await insert_run(db_pool, (await created.json())["id"])
+    with capture_logs() as logs:
+        resp = await client.get(f"/api/sync-runs/{run_id}/progress", headers=ADMIN)
+        await resp.content.readuntil(b"\n\n")
+        resp.close()  # the run is still running: only the disconnect can end the handler
+
+        async def closed() -> None:
+            while not any(e["event"] == "progress_stream_closed" for e in logs):
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(closed(), timeout=30)
+    status = await db_pool.fetchval("SELECT status FROM sync_runs WHERE id = $1", run_id)
+    assert status == "running"
