@@ -9,7 +9,7 @@ from aiohttp import web
 from pydantic import TypeAdapter
 
 from manager.http.body import check_json_content_type, read_bytes, validate
-from manager.http.errors import HttpError, bad_request, not_found, unprocessable
+from manager.http.errors import bad_request, not_found, unprocessable
 from manager.keys import SETTINGS
 from manager.sources.validation import contains_nul
 
@@ -78,6 +78,3 @@ def query_choice(request: web.Request, name: str, choices: tuple[str, ...]) -> s
     if value is not None and value not in choices:
         raise bad_request(f"{name} must be one of {', '.join(choices)}")
     return value
-
-
-__all__ = ["HttpError", "path_id", "query_choice", "query_limit", "query_text", "read_body"]

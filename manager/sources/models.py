@@ -6,7 +6,7 @@ has a member that could carry it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -124,7 +124,3 @@ class AdminSource(_Body):
     updated_at: Timestamp
     has_credentials: bool
     credential: CredentialSummary | None = None
-
-
-class SyncTriggerBody(_Body):
-    sync_mode: Literal["full", "incremental"] = "incremental"
