@@ -34,6 +34,7 @@ class RouteDoc:
     query: tuple[str, ...] = ()
     content_type: str = "application/json"
     summary: str = ""
+    body_required: bool = True
 
 
 ROUTE_DOCS: dict[tuple[str, str], RouteDoc] = {}
@@ -50,10 +51,11 @@ def describe(
     query: tuple[str, ...] = (),
     content_type: str = "application/json",
     summary: str = "",
+    body_required: bool = True,
 ) -> None:
     """Register the bodies of one route for the OpenAPI document."""
     ROUTE_DOCS[(method.upper(), path)] = RouteDoc(
-        request, response, status, query, content_type, summary
+        request, response, status, query, content_type, summary, body_required
     )
 
 
@@ -101,7 +103,7 @@ def _operation(
     if method in _BODY_METHODS:
         if doc is not None and doc.request is not None:
             op["requestBody"] = {
-                "required": True,
+                "required": doc.body_required,
                 "content": {
                     "application/json": {"schema": components.schema(doc.request, "validation")}
                 },

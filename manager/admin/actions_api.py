@@ -82,5 +82,9 @@ async def execute_action(request: web.Request) -> web.StreamResponse:
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/sources/{id}/actions/{action}", execute_action)
     describe(
-        "POST", "/api/sources/{id}/actions/{action}", request=ActionBody, response=ActionResponse
+        "POST",
+        "/api/sources/{id}/actions/{action}",
+        request=ActionBody,
+        response=ActionResponse,
+        body_required=False,
     )

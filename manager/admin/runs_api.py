@@ -95,7 +95,12 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/sync-runs/{id}", get_one_run)
     app.router.add_post("/api/sync-runs/{id}/cancel", cancel_run)
     describe(
-        "POST", "/api/sources/{id}/sync", request=TriggerBody, response=TriggerResponse, status=202
+        "POST",
+        "/api/sources/{id}/sync",
+        request=TriggerBody,
+        response=TriggerResponse,
+        status=202,
+        body_required=False,
     )
     describe(
         "GET", "/api/sync-runs", response=list[RunView], query=("source_id", "status", "limit")
