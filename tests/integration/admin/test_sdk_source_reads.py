@@ -7,11 +7,11 @@ from typing import Any
 
 import asyncpg
 import orjson
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from pydantic import BaseModel
 
 from manager.clock import FrozenClock
-from tests.integration.admin.factories import ADMIN, SDK, source_body
+from tests.integration.admin.factories import ADMIN, SDK, make_app, source_body
 
 
 class OmniSourceModel(BaseModel):
@@ -153,10 +153,6 @@ async def test_connector_state_takes_any_json_value(
 
 
 async def test_connector_state_body_limit(db_pool: asyncpg.Pool) -> None:
-    from aiohttp.test_utils import TestServer
-
-    from tests.integration.admin.factories import make_app
-
     async with TestClient(TestServer(make_app(db_pool, max_state_bytes=64))) as small:
         source_id = await _create(small)
         resp = await small.put(

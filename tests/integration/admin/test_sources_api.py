@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
 import orjson
 from aiohttp.test_utils import TestClient
 
-from tests.integration.admin.factories import ADMIN, SDK, register_connector, source_body
+from tests.integration.admin.factories import ADMIN, SDK, START, register_connector, source_body
 
 SECRET = "hunter2-very-secret-value"
 CONFIG_SCHEMA = {
@@ -106,10 +107,6 @@ async def test_config_rejected_by_manifest_schema_writes_nothing(
 async def test_offline_connector_manifest_still_validates(
     client: TestClient, db_pool: asyncpg.Pool
 ) -> None:
-    from datetime import timedelta
-
-    from tests.integration.admin.factories import START
-
     await register_connector(
         db_pool, config_schema=CONFIG_SCHEMA, heartbeat_at=START - timedelta(days=3)
     )
