@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,3 +39,10 @@ class IndexerSettings(BaseSettings):
     blob_retention_days: float = Field(default=7, ge=0)
     retention_interval_seconds: float = Field(default=60, gt=0)
     retention_batch_size: int = Field(default=5000, ge=1)
+
+    @model_validator(mode="after")
+    def _tombstones_outlive_dead_letters(self) -> IndexerSettings:
+        # A requeued dead letter must still meet the tombstone that guards its document (§10.8).
+        if self.tombstone_retention_days < self.dead_letter_retention_days:
+            raise ValueError("tombstone_retention_days must be >= dead_letter_retention_days")
+        return self

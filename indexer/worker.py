@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,7 +148,7 @@ class Worker:
         return self.stats
 
     def _start_side_tasks(self) -> dict[str, asyncio.Task[None]]:
-        jobs: dict[str, Callable[[], Awaitable[None]]] = {
+        jobs: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
             "visibility_sweeper": lambda: self._every(
                 self.settings.visibility_sweep_interval_seconds, self.expire_claims
             ),
@@ -166,7 +166,7 @@ class Worker:
             listener = self.listener
             jobs["listener"] = lambda: listener.run(self._stop)
         return {
-            name: asyncio.create_task(_as_none(job()), name=f"{self.name}:{name}")
+            name: asyncio.create_task(job(), name=f"{self.name}:{name}")
             for name, job in jobs.items()
         }
 
@@ -177,10 +177,6 @@ class Worker:
             except _TRANSIENT as exc:
                 log.warning("indexer_side_job_failed", worker=self.name, error=repr(exc)[:300])
             await wait_first([self._stop], interval)
-
-
-async def _as_none(awaitable: Awaitable[Any]) -> None:
-    await awaitable
 
 
 def _exception_of(task: asyncio.Task[None]) -> BaseException | None:

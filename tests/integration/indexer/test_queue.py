@@ -175,3 +175,55 @@ async def test_claim_uses_the_pending_index(db_pool: asyncpg.Pool) -> None:
     assert "Index Cond: ((source_id = c.source_id) AND (entity_kind = c.entity_kind)" in text
     assert "Seq Scan" not in text, text
     assert "Bitmap" not in text, text
+
+
+async def test_invalid_payload_fails_only_that_event(db_pool: asyncpg.Pool, db_url: str) -> None:
+    async with db_pool.acquire() as conn:
+        source = await f.add_source(conn)
+        run = await f.add_run(conn, source)
+        blob = await f.add_blob(conn, "x")
+        seqs = await f.enqueue(
+            conn,
+            source,
+            run,
+            [
+                f.created("a", blob),
+                {"type": "document_deleted", "document_id": ""},
+                f.created("b", blob),
+            ],
+        )
+    worker = Worker(db_pool, f.settings(db_url, queue_max_attempts=1))
+    await worker.run(burst=True)
+    async with db_pool.acquire() as conn:
+        rows = await f.queue_rows(conn)
+        docs = await f.documents(conn, source)
+    assert set(docs) == {"a", "b"}
+    assert list(rows) == [seqs[1]]
+    assert rows[seqs[1]]["status"] == "dead_letter"
+    assert "document_id must be a non-empty string" in rows[seqs[1]]["last_error"]
+
+
+async def test_a_batch_whose_claim_was_taken_away_has_no_effect(
+    db_pool: asyncpg.Pool, db_url: str
+) -> None:
+    from indexer import batch as batches
+
+    async with db_pool.acquire() as conn:
+        source = await f.add_source(conn)
+        run = await f.add_run(conn, source)
+        blob = await f.add_blob(conn, "x")
+        await f.enqueue(conn, source, run, [f.created("a", blob, title="late")])
+        tick = clock()
+        slow = await queue.claim(conn, tick.now(), 10)
+        tick.advance(400)
+        await queue.expire(conn, tick.now(), 300, 5)  # the slow worker's claim expired...
+        tick.advance(10)
+        fresh = await queue.claim(conn, tick.now(), 10)  # ...and another worker took the row
+        assert [e.seq for e in fresh.events] == [e.seq for e in slow.events]
+        options = batches.Options(max_attempts=5, delete_completed=True)
+        late = await batches.process(conn, slow, tick.now(), options)
+        assert late.completed == 0
+        assert await f.documents(conn, source) == {}  # rolled back with the failed completion
+        done = await batches.process(conn, fresh, tick.now(), options)
+        assert done.completed == 1
+        assert (await f.documents(conn, source))["a"]["title"] == "late"
