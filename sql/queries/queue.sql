@@ -1,0 +1,23 @@
+-- Enqueueing into event_queue (protocol §10.1, §10.2) and content blobs (§5.5).
+
+-- name: insert_sweep_event
+-- The full-sync sweep request of §10.7, inside the completion transaction. $1: source_id,
+-- $2: sync_run_id, $3: payload {sync_run_id, source_id, start_seq}.
+INSERT INTO event_queue (source_id, sync_run_id, event_type, entity_kind, entity_key, payload)
+VALUES ($1, $2, 'full_sync_sweep', 'sweep', $2, $3::json);
+
+-- name: notify_events
+-- Wakes the indexers when the transaction commits (§10.4). $1: source_id.
+SELECT pg_notify('sluice_events', $1);
+
+-- name: insert_content_blob
+-- Stores a text blob unless its hash exists (§5.5). $1: id, $2: sha256, $3: size_bytes,
+-- $4: content, $5: now.
+INSERT INTO content_blobs (id, sha256, content_type, size_bytes, content, created_at)
+VALUES ($1, $2, 'text/plain', $3, $4, $5)
+ON CONFLICT (sha256) DO NOTHING
+RETURNING id;
+
+-- name: select_content_blob_id
+-- The id of the blob with this hash. $1: sha256.
+SELECT id FROM content_blobs WHERE sha256 = $1;

@@ -1,0 +1,59 @@
+-- The connector registry (protocol §4.1, §8.1). Online: now - last_heartbeat_at < ttl.
+
+-- name: heartbeat_connector
+-- The registration hot path: a known, online connector at the same URL. Returns its id when
+-- the row matched (no health check needed). $1: connector_id, $2: connector_url, $3: manifest,
+-- $4: source_types, $5: sync_modes, $6: now, $7: ttl seconds.
+UPDATE connectors
+SET manifest = $3::jsonb, source_types = $4::text[], sync_modes = $5::text[],
+    last_heartbeat_at = $6
+WHERE connector_id = $1
+  AND connector_url = $2
+  AND last_heartbeat_at > $6::timestamptz - make_interval(secs => $7::float8)
+RETURNING connector_id;
+
+-- name: upsert_connector
+-- Registers a new, offline or moved connector; the last registration wins. $1: connector_id,
+-- $2: connector_url, $3: manifest, $4: source_types, $5: sync_modes, $6: now.
+INSERT INTO connectors (connector_id, connector_url, manifest, source_types, sync_modes,
+                        first_seen_at, last_heartbeat_at)
+VALUES ($1, $2, $3::jsonb, $4::text[], $5::text[], $6, $6)
+ON CONFLICT (connector_id) DO UPDATE
+SET connector_url = excluded.connector_url,
+    manifest = excluded.manifest,
+    source_types = excluded.source_types,
+    sync_modes = excluded.sync_modes,
+    last_heartbeat_at = excluded.last_heartbeat_at;
+
+-- name: select_online_connectors_for_type
+-- Online connectors listing a source type, smallest connector_id in byte order first (§8.1).
+-- $1: source_type, $2: now, $3: ttl seconds.
+SELECT connector_id, connector_url, manifest, source_types, sync_modes, first_seen_at,
+       last_heartbeat_at
+FROM connectors
+WHERE source_types @> ARRAY[$1::text]
+  AND last_heartbeat_at > $2::timestamptz - make_interval(secs => $3::float8)
+ORDER BY connector_id COLLATE "C";
+
+-- name: select_latest_connector_for_type
+-- The most recently registered connector listing a source type, online or not. $1: source_type.
+SELECT connector_id, connector_url, manifest, source_types, sync_modes, first_seen_at,
+       last_heartbeat_at
+FROM connectors
+WHERE source_types @> ARRAY[$1::text]
+ORDER BY last_heartbeat_at DESC, connector_id COLLATE "C"
+LIMIT 1;
+
+-- name: select_connectors
+-- Every registered connector, by connector_id in byte order.
+SELECT connector_id, connector_url, manifest, source_types, sync_modes, first_seen_at,
+       last_heartbeat_at
+FROM connectors
+ORDER BY connector_id COLLATE "C";
+
+-- name: select_connector
+-- One connector by id. $1: connector_id.
+SELECT connector_id, connector_url, manifest, source_types, sync_modes, first_seen_at,
+       last_heartbeat_at
+FROM connectors
+WHERE connector_id = $1;

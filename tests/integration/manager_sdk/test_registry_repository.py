@@ -1,0 +1,111 @@
+"""manager.registry.repository against real Postgres (protocol §8.1)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import asyncpg
+
+from manager.registry.repository import (
+    get_connector,
+    heartbeat,
+    latest_manifest_for_type,
+    list_connectors,
+    resolve_connector,
+    upsert,
+)
+from tests.integration.manager_sdk.factories import T0
+
+TTL = 90.0
+
+
+async def _register(
+    pool: asyncpg.Pool, connector_id: str, types: list[str], at_seconds: float
+) -> None:
+    await upsert(
+        pool,
+        connector_id=connector_id,
+        connector_url=f"http://{connector_id}.local:9000",
+        manifest={"name": connector_id, "source_types": types},
+        source_types=types,
+        sync_modes=["full"],
+        now=T0 + timedelta(seconds=at_seconds),
+    )
+
+
+async def test_resolution_picks_smallest_online_id_in_byte_order(db_pool: asyncpg.Pool) -> None:
+    # Byte order puts "B" (0x42) before "a" (0x61); a linguistic collation would not.
+    await _register(db_pool, "a-conn", ["github"], 0)
+    await _register(db_pool, "B-conn", ["github", "jira"], 0)
+    await _register(db_pool, "0-offline", ["github"], -200)
+    now = T0 + timedelta(seconds=10)
+    chosen = await resolve_connector(db_pool, "github", now, TTL)
+    assert chosen is not None
+    assert chosen.connector_id == "B-conn"
+    assert chosen.is_online(now, TTL)
+    assert chosen.manifest == {"name": "B-conn", "source_types": ["github", "jira"]}
+    assert chosen.source_types == ("github", "jira")
+    assert await resolve_connector(db_pool, "unknown", now, TTL) is None
+
+
+async def test_connector_goes_offline_after_ttl(db_pool: asyncpg.Pool) -> None:
+    await _register(db_pool, "c1", ["github"], 0)
+    assert await resolve_connector(db_pool, "github", T0 + timedelta(seconds=89), TTL) is not None
+    assert await resolve_connector(db_pool, "github", T0 + timedelta(seconds=90), TTL) is None
+    record = await get_connector(db_pool, "c1")
+    assert record is not None
+    assert not record.is_online(T0 + timedelta(seconds=90), TTL)
+    # Offline rows still serve config validation.
+    latest = await latest_manifest_for_type(db_pool, "github")
+    assert latest is not None
+    assert latest.connector_id == "c1"
+
+
+async def test_heartbeat_matches_only_known_online_same_url(db_pool: asyncpg.Pool) -> None:
+    await _register(db_pool, "c1", ["github"], 0)
+    common = {"manifest": {"name": "c1"}, "source_types": ["github"], "sync_modes": ["full"]}
+    assert await heartbeat(
+        db_pool,
+        connector_id="c1",
+        connector_url="http://c1.local:9000",
+        now=T0 + timedelta(seconds=30),
+        ttl_seconds=TTL,
+        **common,  # type: ignore[arg-type]
+    )
+    assert not await heartbeat(
+        db_pool,
+        connector_id="c1",
+        connector_url="http://elsewhere:9000",
+        now=T0 + timedelta(seconds=40),
+        ttl_seconds=TTL,
+        **common,  # type: ignore[arg-type]
+    )
+    assert not await heartbeat(
+        db_pool,
+        connector_id="c1",
+        connector_url="http://c1.local:9000",
+        now=T0 + timedelta(seconds=200),
+        ttl_seconds=TTL,
+        **common,  # type: ignore[arg-type]
+    )
+    assert not await heartbeat(
+        db_pool,
+        connector_id="new",
+        connector_url="http://c1.local:9000",
+        now=T0,
+        ttl_seconds=TTL,
+        **common,  # type: ignore[arg-type]
+    )
+    records = await list_connectors(db_pool)
+    assert [r.connector_id for r in records] == ["c1"]
+    assert records[0].last_heartbeat_at == T0 + timedelta(seconds=30)
+    assert records[0].first_seen_at == T0
+
+
+async def test_latest_manifest_prefers_newest_heartbeat(db_pool: asyncpg.Pool) -> None:
+    await _register(db_pool, "old", ["github"], 0)
+    await _register(db_pool, "new", ["github"], 5)
+    latest = await latest_manifest_for_type(db_pool, "github")
+    assert latest is not None
+    assert latest.connector_id == "new"
+    assert await latest_manifest_for_type(db_pool, "jira") is None
