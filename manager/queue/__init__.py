@@ -1,0 +1,1 @@
+"""Writing into the queue: event batches, content blobs and stored-text normalisation."""
