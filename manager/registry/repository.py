@@ -75,6 +75,16 @@ async def get_connector(conn: Executor, connector_id: str) -> ConnectorRecord | 
     return None if row is None else ConnectorRecord.from_row(row)
 
 
+async def touch(
+    conn: Executor, *, connector_id: str, manifest_sha256: str, now: datetime, ttl_seconds: float
+) -> bool:
+    """Refresh an online connector whose stored manifest digest matches; False otherwise."""
+    matched = await conn.fetchval(
+        QUERIES.touch_connector, connector_id, manifest_sha256, now, ttl_seconds
+    )
+    return matched is not None
+
+
 async def heartbeat(
     conn: Executor,
     *,
@@ -83,6 +93,7 @@ async def heartbeat(
     manifest: dict[str, Any],
     source_types: Sequence[str],
     sync_modes: Sequence[str],
+    manifest_sha256: str,
     now: datetime,
     ttl_seconds: float,
 ) -> bool:
@@ -94,6 +105,7 @@ async def heartbeat(
         manifest,
         list(source_types),
         list(sync_modes),
+        manifest_sha256,
         now,
         ttl_seconds,
     )
@@ -108,6 +120,7 @@ async def upsert(
     manifest: dict[str, Any],
     source_types: Sequence[str],
     sync_modes: Sequence[str],
+    manifest_sha256: str,
     now: datetime,
 ) -> None:
     await conn.execute(
@@ -117,6 +130,7 @@ async def upsert(
         manifest,
         list(source_types),
         list(sync_modes),
+        manifest_sha256,
         now,
     )
 

@@ -1,28 +1,41 @@
 -- The connector registry (protocol §4.1, §8.1). Online: now - last_heartbeat_at < ttl.
 
+-- name: touch_connector
+-- The registration hot path: a known, online connector re-sending the very manifest it sent last
+-- time (same body digest, hence same URL). Returns its id when the row matched. $1: connector_id,
+-- $2: manifest_sha256, $3: now, $4: ttl seconds.
+UPDATE connectors
+SET last_heartbeat_at = $3
+WHERE connector_id = $1
+  AND manifest_sha256 = $2
+  AND last_heartbeat_at > $3::timestamptz - make_interval(secs => $4::float8)
+RETURNING connector_id;
+
 -- name: heartbeat_connector
--- The registration hot path: a known, online connector at the same URL. Returns its id when
--- the row matched (no health check needed). $1: connector_id, $2: connector_url, $3: manifest,
--- $4: source_types, $5: sync_modes, $6: now, $7: ttl seconds.
+-- A known, online connector at the same URL with a changed manifest (no health check needed).
+-- Returns its id when the row matched. $1: connector_id, $2: connector_url, $3: manifest,
+-- $4: source_types, $5: sync_modes, $6: manifest_sha256, $7: now, $8: ttl seconds.
 UPDATE connectors
 SET manifest = $3::jsonb, source_types = $4::text[], sync_modes = $5::text[],
-    last_heartbeat_at = $6
+    manifest_sha256 = $6, last_heartbeat_at = $7
 WHERE connector_id = $1
   AND connector_url = $2
-  AND last_heartbeat_at > $6::timestamptz - make_interval(secs => $7::float8)
+  AND last_heartbeat_at > $7::timestamptz - make_interval(secs => $8::float8)
 RETURNING connector_id;
 
 -- name: upsert_connector
 -- Registers a new, offline or moved connector; the last registration wins. $1: connector_id,
--- $2: connector_url, $3: manifest, $4: source_types, $5: sync_modes, $6: now.
+-- $2: connector_url, $3: manifest, $4: source_types, $5: sync_modes, $6: manifest_sha256,
+-- $7: now.
 INSERT INTO connectors (connector_id, connector_url, manifest, source_types, sync_modes,
-                        first_seen_at, last_heartbeat_at)
-VALUES ($1, $2, $3::jsonb, $4::text[], $5::text[], $6, $6)
+                        manifest_sha256, first_seen_at, last_heartbeat_at)
+VALUES ($1, $2, $3::jsonb, $4::text[], $5::text[], $6, $7, $7)
 ON CONFLICT (connector_id) DO UPDATE
 SET connector_url = excluded.connector_url,
     manifest = excluded.manifest,
     source_types = excluded.source_types,
     sync_modes = excluded.sync_modes,
+    manifest_sha256 = excluded.manifest_sha256,
     last_heartbeat_at = excluded.last_heartbeat_at;
 
 -- name: select_online_connectors_for_type

@@ -12,6 +12,7 @@ from manager.registry.repository import (
     latest_manifest_for_type,
     list_connectors,
     resolve_connector,
+    touch,
     upsert,
 )
 from tests.integration.manager_sdk.factories import T0
@@ -29,6 +30,7 @@ async def _register(
         manifest={"name": connector_id, "source_types": types},
         source_types=types,
         sync_modes=["full"],
+        manifest_sha256=f"digest-{connector_id}",
         now=T0 + timedelta(seconds=at_seconds),
     )
 
@@ -63,7 +65,12 @@ async def test_connector_goes_offline_after_ttl(db_pool: asyncpg.Pool) -> None:
 
 async def test_heartbeat_matches_only_known_online_same_url(db_pool: asyncpg.Pool) -> None:
     await _register(db_pool, "c1", ["github"], 0)
-    common = {"manifest": {"name": "c1"}, "source_types": ["github"], "sync_modes": ["full"]}
+    common = {
+        "manifest": {"name": "c1"},
+        "source_types": ["github"],
+        "sync_modes": ["full"],
+        "manifest_sha256": "d2",
+    }
     assert await heartbeat(
         db_pool,
         connector_id="c1",
@@ -96,9 +103,30 @@ async def test_heartbeat_matches_only_known_online_same_url(db_pool: asyncpg.Poo
         ttl_seconds=TTL,
         **common,  # type: ignore[arg-type]
     )
+    assert await touch(
+        db_pool,
+        connector_id="c1",
+        manifest_sha256="d2",
+        now=T0 + timedelta(seconds=60),
+        ttl_seconds=TTL,
+    )
+    assert not await touch(
+        db_pool,
+        connector_id="c1",
+        manifest_sha256="other",
+        now=T0 + timedelta(seconds=60),
+        ttl_seconds=TTL,
+    )
+    assert not await touch(
+        db_pool,
+        connector_id="c1",
+        manifest_sha256="d2",
+        now=T0 + timedelta(seconds=151),
+        ttl_seconds=TTL,
+    )
     records = await list_connectors(db_pool)
     assert [r.connector_id for r in records] == ["c1"]
-    assert records[0].last_heartbeat_at == T0 + timedelta(seconds=30)
+    assert records[0].last_heartbeat_at == T0 + timedelta(seconds=60)
     assert records[0].first_seen_at == T0
 
 
