@@ -6,4 +6,10 @@ from aiohttp import web
 
 
 def setup(app: web.Application) -> None:
-    """Register the extraction routes."""
+    """Register the extraction routes and the permits, worker pool and Docling client they use."""
+    # Imported here so the worker processes, which import this package, skip the HTTP side.
+    from manager.extraction import routes
+
+    app.cleanup_ctx.append(routes.extraction_resources)
+    app.router.add_post("/sdk/extract-content", routes.extract_content)
+    app.router.add_post("/sdk/extract-text", routes.extract_text)
