@@ -4,6 +4,12 @@
 ALTER TABLE documents DROP COLUMN tsv;
 ALTER TABLE documents ADD COLUMN tsv tsvector;
 CREATE INDEX documents_tsv_idx ON documents USING gin (tsv) WITH (fastupdate = on);
+-- Re-emitting an unchanged document (every full sync) should be a HOT update: no new entries in
+-- the GIN index. That needs every indexed column unchanged, and last_seq changes each time, so the
+-- (source_id, last_seq) index goes; the sweep reads a source's rows through the unique
+-- (source_id, external_id) index instead. Free space per page lets the new version stay there.
+DROP INDEX documents_source_seq_idx;
+ALTER TABLE documents SET (fillfactor = 80);
 
 -- Claim: due retry rows are found without walking every pending row (protocol §10.4).
 CREATE INDEX event_queue_retry_idx ON event_queue (seq) WHERE status = 'pending' AND attempts > 0;
