@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from itertools import islice
 
 from connectors.filesystem import client
-from connectors.filesystem.client import FileEntry, sort_key
+from connectors.filesystem.client import SNIFF_BYTES, FileEntry, sort_key
 from connectors.filesystem.config import FilesystemConfig
 from connectors.filesystem.mapping import (
     ContentKind,
@@ -128,11 +128,14 @@ class _Walk:
             return
         name = entry.path.name
         text: str | None = None
-        if content_kind(name, data[:8192]) is ContentKind.TEXT:
+        kind = content_kind(name, data[:SNIFF_BYTES])
+        if kind is ContentKind.TEXT:
             text = decode(data)
             content_id = await ctx.content.save_text(text)
-        else:
+        elif kind is ContentKind.EXTRACT:
             content_id = await ctx.content.save_file(data, mime_type_of(name), filename=name)
+        else:
+            content_id = await ctx.content.save_text("")
         doc = map_file(entry, text)
         perms = permissions(self.config)
         if before is None or self.full:

@@ -15,7 +15,8 @@ from sdk.models import DocumentMetadata, DocumentPermissions
 
 class ContentKind(Enum):
     TEXT = "text"  # decoded here and stored with save_text
-    EXTRACT = "extract"  # sent to the manager's extraction (save_file)
+    EXTRACT = "extract"  # a document format the manager extracts (save_file)
+    OPAQUE = "opaque"  # other binary (images, archives): indexed by name and path only
 
 
 # Formats the manager extracts (protocol §4.5), by extension.
@@ -74,8 +75,8 @@ def content_kind(name: str, head: bytes) -> ContentKind:
         return ContentKind.EXTRACT
     if ext in TEXT_TYPES or looks_like_text(head):
         return ContentKind.TEXT
-    # Unknown binary: the manager answers empty text, and the file stays findable by name.
-    return ContentKind.EXTRACT
+    # Extraction would answer empty text anyway; skip the upload and keep the permit free.
+    return ContentKind.OPAQUE
 
 
 def decode(data: bytes) -> str:

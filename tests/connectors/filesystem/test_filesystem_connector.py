@@ -24,6 +24,7 @@ def make_tree(root: Path) -> None:
     (root / "docs" / "guide" / "install.md").write_text("# Install\n\npip install sluice\n")
     (root / "notes.txt").write_text("plain notes")
     shutil.copy(EXTRACTION / "quarterly-report.pdf", root / "docs" / "report.pdf")
+    (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (root / ".git").mkdir()
     (root / ".git" / "HEAD").write_text("ref: refs/heads/main")
 
@@ -69,6 +70,7 @@ async def test_full_sync_emits_every_file_with_metadata(tree: Path) -> None:
         "docs/guide/install.md",
         "docs/index.md",
         "docs/report.pdf",
+        "logo.png",
         "notes.txt",
     ]
     readme = result.events[0]
@@ -83,6 +85,10 @@ async def test_full_sync_emits_every_file_with_metadata(tree: Path) -> None:
     assert extractions[0]["mime_type"] == "application/pdf"
     assert extractions[0]["filename"] == "report.pdf"
     assert extractions[0]["data"] == (tree / "docs" / "report.pdf").read_bytes()
+    # Other binaries are not uploaded: empty text, found by name and path.
+    logo = next(e for e in result.events if e["document_id"] == "logo.png")
+    assert contents[logo["content_id"]] == ""
+    assert logo["metadata"]["mime_type"] == "image/png"
 
 
 async def test_incremental_emits_changes_and_deletions_only(tree: Path) -> None:
@@ -93,7 +99,7 @@ async def test_incremental_emits_changes_and_deletions_only(tree: Path) -> None:
         quiet = await harness.sync(source, "incremental", checkpoint=first.run.checkpoint)
         assert quiet.status == "completed"
         assert quiet.events == []
-        assert quiet.run.scanned == 5
+        assert quiet.run.scanned == 6
 
         touch(tree / "docs" / "index.md", "# Documentation\n\nStart here, then install.\n")
         (tree / "docs" / "faq.md").write_text("# FAQ\n")
@@ -111,7 +117,13 @@ async def test_incremental_emits_changes_and_deletions_only(tree: Path) -> None:
     ]
     assert "then install" in contents[changed.events[2]["content_id"]]
     index = unpack(FsCheckpoint.load(changed.run.checkpoint).index)
-    assert sorted(index) == ["README.md", "docs/faq.md", "docs/index.md", "docs/report.pdf"]
+    assert sorted(index) == [
+        "README.md",
+        "docs/faq.md",
+        "docs/index.md",
+        "docs/report.pdf",
+        "logo.png",
+    ]
 
 
 async def test_resume_continues_after_the_last_checkpointed_path(tree: Path) -> None:
@@ -144,7 +156,7 @@ async def test_resumed_incremental_keeps_deletions_seen_before_the_restart(tree:
         resumed = await harness.sync(source, "incremental", checkpoint=mid, is_resume=True)
     assert resumed.status == "completed"
     index = unpack(FsCheckpoint.load(resumed.run.checkpoint).index)
-    assert sorted(index) == ["docs/index.md", "docs/report.pdf", "notes.txt"]
+    assert sorted(index) == ["docs/index.md", "docs/report.pdf", "logo.png", "notes.txt"]
 
 
 async def test_a_missing_root_is_a_configuration_error(tmp_path: Path) -> None:

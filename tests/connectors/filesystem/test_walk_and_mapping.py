@@ -104,7 +104,8 @@ def test_content_kind() -> None:
     assert content_kind("report.pdf", b"%PDF-1.4") is ContentKind.EXTRACT
     assert content_kind("notes.md", b"\x00") is ContentKind.TEXT
     assert content_kind("Makefile", b"all:\n\techo hi\n") is ContentKind.TEXT
-    assert content_kind("blob.bin", b"\x00\x01") is ContentKind.EXTRACT
+    assert content_kind("blob.bin", b"\x00\x01") is ContentKind.OPAQUE
+    assert content_kind("page.html", b"<html>") is ContentKind.EXTRACT
     assert title_of("x.txt", "# not markdown") == "x.txt"
 
 
