@@ -25,6 +25,8 @@ from manager.queue.text import normalise_text
 log = structlog.get_logger(__name__)
 
 TASKS_PER_WORKER = 200
+# Far beyond any honest file's parse time; only a stuck parser reaches it.
+EXTRACTION_TIMEOUT_SECONDS = 300.0
 
 
 def stored_text(fmt: Format, data: bytes, charset: str | None, max_bytes: int) -> str:
@@ -33,10 +35,16 @@ def stored_text(fmt: Format, data: bytes, charset: str | None, max_bytes: int) -
 
 
 class ExtractionPool:
-    """Owns the worker processes; built and shut down by the app's cleanup_ctx."""
+    """Owns the worker processes; built and shut down by the app's cleanup_ctx.
 
-    def __init__(self, workers: int) -> None:
+    A file that takes longer than ``timeout`` (a parser stuck in a loop on a hostile PDF, say)
+    would otherwise hold its permit forever; its workers are killed and the file counts as
+    unreadable.
+    """
+
+    def __init__(self, workers: int, *, timeout: float = EXTRACTION_TIMEOUT_SECONDS) -> None:
         self._workers = max(1, workers)
+        self.timeout = timeout
         self._executor = self._new_executor()
 
     def _new_executor(self) -> ProcessPoolExecutor:
@@ -48,19 +56,47 @@ class ExtractionPool:
 
     async def extract(self, fmt: Format, data: bytes, charset: str | None, max_bytes: int) -> str:
         """The document's stored text (protocol §5.4), or UnreadableDocument when it cannot be
-        parsed or kills its worker."""
+        parsed, kills its worker or runs out of time."""
+        for attempt in range(2):
+            executor = self._executor
+            try:
+                return await self._run(executor, fmt, data, charset, max_bytes)
+            except BrokenProcessPool as exc:
+                if self._executor is not executor and attempt == 0:
+                    continue  # another request's timeout replaced the pool under this one
+                # A worker died (segfault, out of memory) on this file. Replace the pool so the
+                # next request works, and treat the file as unreadable, not as a manager fault.
+                log.warning("extraction_worker_died", format=fmt.value)
+                self._replace(executor)
+                raise UnreadableDocument(fmt.value, "extraction worker died") from exc
+            except TimeoutError as exc:
+                log.warning("extraction_timed_out", format=fmt.value, seconds=self.timeout)
+                self._replace(executor, kill=True)
+                raise UnreadableDocument(fmt.value, "extraction timed out") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _run(
+        self,
+        executor: ProcessPoolExecutor,
+        fmt: Format,
+        data: bytes,
+        charset: str | None,
+        max_bytes: int,
+    ) -> str:
         loop = asyncio.get_running_loop()
-        executor = self._executor
-        try:
-            return await loop.run_in_executor(executor, stored_text, fmt, data, charset, max_bytes)
-        except BrokenProcessPool as exc:
-            # A worker died (segfault, out of memory) on this file. Replace the pool so the next
-            # request works, and treat the file as unreadable rather than a manager fault.
-            log.warning("extraction_worker_died", format=fmt.value)
-            if self._executor is executor:
-                self._executor = self._new_executor()
-                executor.shutdown(wait=False, cancel_futures=True)
-            raise UnreadableDocument(fmt.value, "extraction worker died") from exc
+        future = loop.run_in_executor(executor, stored_text, fmt, data, charset, max_bytes)
+        return await asyncio.wait_for(future, self.timeout)
+
+    def _replace(self, executor: ProcessPoolExecutor, *, kill: bool = False) -> None:
+        if self._executor is not executor:
+            return
+        self._executor = self._new_executor()
+        if kill:
+            # ProcessPoolExecutor cannot stop a running task (Python 3.14 adds kill_workers());
+            # killing its processes is the only way, and it leaves that executor broken.
+            for process in list(getattr(executor, "_processes", {}).values()):
+                process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
 
     async def normalise(self, text: str, max_bytes: int) -> str:
         """Protocol §5.4 for text from elsewhere (Docling); a long text is CPU work too."""
