@@ -85,52 +85,48 @@ async def touch(
     return matched is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """What one validated ``POST /sdk/register`` writes to its row."""
+
+    connector_id: str
+    connector_url: str
+    manifest: dict[str, Any]
+    source_types: Sequence[str]
+    sync_modes: Sequence[str]
+    manifest_sha256: str
+
+
 async def heartbeat(
-    conn: Executor,
-    *,
-    connector_id: str,
-    connector_url: str,
-    manifest: dict[str, Any],
-    source_types: Sequence[str],
-    sync_modes: Sequence[str],
-    manifest_sha256: str,
-    now: datetime,
-    ttl_seconds: float,
+    conn: Executor, registration: Registration, now: datetime, ttl_seconds: float
 ) -> bool:
     """Refresh a known, online connector at the same URL; False when a full registration is due."""
+    r = registration
     matched = await conn.fetchval(
         QUERIES.heartbeat_connector,
-        connector_id,
-        connector_url,
-        manifest,
-        list(source_types),
-        list(sync_modes),
-        manifest_sha256,
+        r.connector_id,
+        r.connector_url,
+        r.manifest,
+        list(r.source_types),
+        list(r.sync_modes),
+        r.manifest_sha256,
         now,
         ttl_seconds,
     )
     return matched is not None
 
 
-async def upsert(
-    conn: Executor,
-    *,
-    connector_id: str,
-    connector_url: str,
-    manifest: dict[str, Any],
-    source_types: Sequence[str],
-    sync_modes: Sequence[str],
-    manifest_sha256: str,
-    now: datetime,
-) -> None:
+async def upsert(conn: Executor, registration: Registration, now: datetime) -> None:
+    """Insert or replace the row; keeps first_seen_at. The last registration wins."""
+    r = registration
     await conn.execute(
         QUERIES.upsert_connector,
-        connector_id,
-        connector_url,
-        manifest,
-        list(source_types),
-        list(sync_modes),
-        manifest_sha256,
+        r.connector_id,
+        r.connector_url,
+        r.manifest,
+        list(r.source_types),
+        list(r.sync_modes),
+        r.manifest_sha256,
         now,
     )
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import asyncpg
 
 from manager.registry.repository import (
+    Registration,
     get_connector,
     heartbeat,
     latest_manifest_for_type,
@@ -23,16 +24,15 @@ TTL = 90.0
 async def _register(
     pool: asyncpg.Pool, connector_id: str, types: list[str], at_seconds: float
 ) -> None:
-    await upsert(
-        pool,
+    registration = Registration(
         connector_id=connector_id,
         connector_url=f"http://{connector_id}.local:9000",
         manifest={"name": connector_id, "source_types": types},
         source_types=types,
         sync_modes=["full"],
         manifest_sha256=f"digest-{connector_id}",
-        now=T0 + timedelta(seconds=at_seconds),
     )
+    await upsert(pool, registration, T0 + timedelta(seconds=at_seconds))
 
 
 async def test_resolution_picks_smallest_online_id_in_byte_order(db_pool: asyncpg.Pool) -> None:
@@ -65,44 +65,23 @@ async def test_connector_goes_offline_after_ttl(db_pool: asyncpg.Pool) -> None:
 
 async def test_heartbeat_matches_only_known_online_same_url(db_pool: asyncpg.Pool) -> None:
     await _register(db_pool, "c1", ["github"], 0)
-    common = {
-        "manifest": {"name": "c1"},
-        "source_types": ["github"],
-        "sync_modes": ["full"],
-        "manifest_sha256": "d2",
-    }
-    assert await heartbeat(
-        db_pool,
-        connector_id="c1",
-        connector_url="http://c1.local:9000",
-        now=T0 + timedelta(seconds=30),
-        ttl_seconds=TTL,
-        **common,  # type: ignore[arg-type]
-    )
-    assert not await heartbeat(
-        db_pool,
-        connector_id="c1",
-        connector_url="http://elsewhere:9000",
-        now=T0 + timedelta(seconds=40),
-        ttl_seconds=TTL,
-        **common,  # type: ignore[arg-type]
-    )
-    assert not await heartbeat(
-        db_pool,
-        connector_id="c1",
-        connector_url="http://c1.local:9000",
-        now=T0 + timedelta(seconds=200),
-        ttl_seconds=TTL,
-        **common,  # type: ignore[arg-type]
-    )
-    assert not await heartbeat(
-        db_pool,
-        connector_id="new",
-        connector_url="http://c1.local:9000",
-        now=T0,
-        ttl_seconds=TTL,
-        **common,  # type: ignore[arg-type]
-    )
+
+    def reg(connector_id: str, url: str) -> Registration:
+        return Registration(
+            connector_id=connector_id,
+            connector_url=url,
+            manifest={"name": connector_id},
+            source_types=["github"],
+            sync_modes=["full"],
+            manifest_sha256="d2",
+        )
+
+    same = reg("c1", "http://c1.local:9000")
+    assert await heartbeat(db_pool, same, T0 + timedelta(seconds=30), TTL)
+    moved = reg("c1", "http://elsewhere:9000")
+    assert not await heartbeat(db_pool, moved, T0 + timedelta(seconds=40), TTL)
+    assert not await heartbeat(db_pool, same, T0 + timedelta(seconds=200), TTL)
+    assert not await heartbeat(db_pool, reg("new", "http://c1.local:9000"), T0, TTL)
     assert await touch(
         db_pool,
         connector_id="c1",

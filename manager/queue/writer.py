@@ -1,0 +1,122 @@
+"""Enqueueing a batch of events in one transaction under the source lock (protocol §4.2, §10.2)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from manager.errors import ManagerError
+from sdk.models import (
+    DocumentCreatedEvent,
+    DocumentDeletedEvent,
+    DocumentUpdatedEvent,
+    Event,
+    GroupMembershipSyncEvent,
+    PersonDeletedEvent,
+    PersonSyncEvent,
+    dump_event,
+)
+from sql.query_loader import QUERIES
+
+
+class EventsRejected(ManagerError):
+    """The source or run refuses events (§4.2 steps 3-5): a 400, and nothing was enqueued."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """Queue columns for each event, in array order (§10.1)."""
+
+    event_types: list[str]
+    entity_kinds: list[str]
+    entity_keys: list[str]
+    payloads: list[str]
+    document_events: int
+    # Index of the first event whose own ids differ from the request's, if any (§4.2 step 5).
+    first_mismatch: int | None
+
+
+_DOCUMENT_TYPES = (DocumentCreatedEvent, DocumentUpdatedEvent, DocumentDeletedEvent)
+
+
+def _entity(event: Event) -> tuple[str, str]:
+    """The ordering key (§10.1): document ids as sent, emails trimmed and lowercased."""
+    if isinstance(event, _DOCUMENT_TYPES):
+        return "document", event.document_id
+    if isinstance(event, GroupMembershipSyncEvent):
+        return "group", event.group_email.strip().lower()
+    if isinstance(event, PersonSyncEvent):
+        return "person", event.person.email.strip().lower()
+    if isinstance(event, PersonDeletedEvent):
+        return "person", event.email.strip().lower()
+    raise TypeError(f"unknown event class {type(event).__name__}")  # the union is closed
+
+
+def prepare_batch(sync_run_id: str, source_id: str, events: Sequence[Event]) -> PreparedBatch:
+    event_types: list[str] = []
+    kinds: list[str] = []
+    keys: list[str] = []
+    payloads: list[str] = []
+    documents = 0
+    first_mismatch: int | None = None
+    for index, event in enumerate(events):
+        if first_mismatch is None and (
+            event.sync_run_id != sync_run_id or event.source_id != source_id
+        ):
+            first_mismatch = index
+        kind, key = _entity(event)
+        if kind == "document":
+            documents += 1
+        event_types.append(event.type)
+        kinds.append(kind)
+        keys.append(key)
+        payloads.append(dump_event(event).decode("utf-8"))
+    return PreparedBatch(event_types, kinds, keys, payloads, documents, first_mismatch)
+
+
+async def enqueue_batch(
+    pool: asyncpg.Pool, sync_run_id: str, source_id: str, batch: PreparedBatch, now: datetime
+) -> None:
+    """Validate source and run and enqueue the batch, all in one transaction; all or nothing.
+
+    Raises EventsRejected naming the first failed check, in the order of §4.2.
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(QUERIES.lock_source, source_id)
+        row = await conn.fetchrow(
+            QUERIES.enqueue_event_batch,
+            source_id,
+            sync_run_id,
+            batch.first_mismatch is None,
+            batch.event_types,
+            batch.entity_kinds,
+            batch.entity_keys,
+            batch.payloads,
+            batch.document_events,
+            now,
+        )
+        if not row["accepted"]:
+            raise EventsRejected(_rejection(row, sync_run_id, source_id, batch))
+
+
+def _rejection(row: asyncpg.Record, sync_run_id: str, source_id: str, batch: PreparedBatch) -> str:
+    if row["source_active"] is None:
+        return "unknown event source"
+    if row["source_deleted"]:
+        return f"source {source_id} is deleted"
+    if not row["source_active"]:
+        return f"source {source_id} is disabled"
+    if row["run_status"] is None:
+        return f"unknown sync run {sync_run_id}"
+    if row["run_source_id"] != source_id:
+        return f"sync run {sync_run_id} belongs to another source"
+    if row["run_status"] != "running":
+        return f"sync run {sync_run_id} is not running (status {row['run_status']})"
+    return f"event {batch.first_mismatch} has a sync_run_id or source_id different from the request"
