@@ -1,7 +1,8 @@
 -- Search over documents, served by the manager (issue 6). Title (weight A) ranks above body (B).
 
 -- name: search_documents
--- Ranked full-text search with websearch syntax; snippets are built only for the returned page.
+-- Ranked full-text search with websearch syntax; snippets are built only for the returned page,
+-- from the first 200,000 characters (ts_headline re-parses its input, and texts reach 5 MiB).
 -- When $3 is given, only documents the user may see: public ones, those naming the user's email,
 -- and those naming a group the user belongs to (memberships of the same source) or the user's
 -- email domain. Emails compare lowercased. One row per hit; with no hit on the page, one row
@@ -36,7 +37,7 @@ page AS (
     SELECT id, score FROM hits ORDER BY score DESC, id LIMIT $5 OFFSET $6
 )
 SELECT counted.total, p.id, p.score, d.source_id, d.external_id, d.title, d.url,
-    ts_headline('english', d.content, query.tsq,
+    ts_headline('english', left(d.content, 200000), query.tsq,
         'MaxFragments=2, MinWords=8, MaxWords=30, FragmentDelimiter=" … "') AS snippet
 FROM counted
 CROSS JOIN query
