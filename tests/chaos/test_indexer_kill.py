@@ -21,7 +21,9 @@ DOCS = 600
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_indexer(db_url: str, tmp_path: Path, log_name: str) -> subprocess.Popen[bytes]:
+def start_indexer(
+    db_url: str, tmp_path: Path, log_name: str, command: tuple[str, ...] = ("-m", "indexer")
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")}
     env.update(
         {
@@ -36,7 +38,7 @@ def start_indexer(db_url: str, tmp_path: Path, log_name: str) -> subprocess.Pope
     )
     with (tmp_path / log_name).open("wb") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "indexer"], cwd=ROOT, env=env, stdout=log, stderr=log
+            [sys.executable, *command], cwd=ROOT, env=env, stdout=log, stderr=log
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
 from pathlib import Path
@@ -53,3 +54,24 @@ async def test_sigterm_finishes_the_batch_in_hand(
     assert left > 0  # it stopped instead of draining everything
     assert indexed + left == 1500
     assert "indexer_stopped" in log
+
+
+async def test_sluice_indexer_command_listens_and_stops_on_sigterm(
+    db_url: str, tmp_path: Path
+) -> None:
+    proc = start_indexer(db_url, tmp_path, "cli.log", ("-m", "cli.main", "indexer"))
+    log_path = tmp_path / "cli.log"
+    try:
+        deadline = time.monotonic() + 60
+        while "indexer_listening" not in log_path.read_text(errors="replace"):
+            assert proc.poll() is None, log_path.read_text(errors="replace")[-2000:]
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
+    assert "indexer_stopped" in log_path.read_text(errors="replace")
