@@ -90,6 +90,14 @@ class Worker:
                 if not claimed.events:
                     break
                 outcome = await batches.process(conn, claimed, self.clock.now(), self._options)
+            log.debug(
+                "indexer_batch",
+                worker=self.name,
+                size=len(claimed.events),
+                completed=outcome.completed,
+                failed=len(outcome.failed),
+                fell_back=outcome.fell_back,
+            )
             self.stats.batches += 1
             self.stats.completed += outcome.completed
             self.stats.failed += len(outcome.failed)
