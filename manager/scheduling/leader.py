@@ -173,6 +173,12 @@ class Leadership:
             # The monitor pass of a new reign already ran (§9.1), just before this first tick.
             await self._tick.run(self.still_leader, monitor=not first)
             self.ticks_completed += 1
+        except asyncio.CancelledError:
+            if self._leading:
+                raise
+            # Cancelled because the reign ended (stop or lost connection): an expected end, which
+            # APScheduler would otherwise report as a crashed job.
+            log.info("scheduler_tick_cancelled")
         finally:
             self._tick_task = None
 

@@ -275,3 +275,22 @@ async def test_idle_realtime_watcher_goes_stale_then_restarts_after_backoff(
     assert len(fake.sync_requests) == 2
     assert fake.sync_requests[1]["sync_mode"] == "realtime"
     assert fake.sync_requests[1]["sync_run_id"] != first
+
+
+async def test_tick_stops_before_the_next_phase_once_leadership_is_lost(
+    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+) -> None:
+    await add_connector(db_pool, url=fake.url, now=clock.now())
+    due = await add_source(db_pool, now=clock.now())
+    disabled = await add_source(db_pool, now=clock.now(), is_active=False)
+    disabled_run = await add_run(
+        db_pool, source_id=disabled, created_at=clock.now(), status="running"
+    )
+    answers = iter([True, True])  # realtime watchers, due syncs; then the connection is gone
+
+    async def flaky() -> bool:
+        return next(answers, False)
+
+    await Tick(app).run(flaky)
+    assert set(_dispatched(fake)) == {due}
+    assert (await run_row(db_pool, disabled_run))["status"] == "running"
