@@ -5,8 +5,9 @@ Parsing and shape checks happen in one pass in pydantic-core, which matters for 
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import orjson
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
@@ -33,3 +34,16 @@ def validate_bytes(adapter: TypeAdapter[T], raw: bytes) -> T:
         if any(err["type"] == "json_invalid" for err in errors):
             raise HttpError(400, f"malformed JSON: {errors[0]['msg']}") from exc
         raise HttpError(422, validation_message(exc)) from exc
+
+
+async def read_optional_json(request: web.Request, limit: int) -> Any:
+    """A JSON body that may be absent (None). An empty body carries no type to check, so
+    clients that send an empty POST with a generic Content-Type are not refused with 415."""
+    raw = await read_bytes(request, limit)
+    if not raw.strip():
+        return None
+    check_json_content_type(request)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise HttpError(400, f"malformed JSON: {exc}") from exc

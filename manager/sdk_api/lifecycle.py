@@ -10,6 +10,7 @@ from manager.http.body import read_bytes, read_json, validate
 from manager.http.errors import ok
 from manager.keys import CLOCK, POOL, SETTINGS
 from manager.runs.lifecycle import complete_run, finish_run, touch_run
+from manager.sdk_api.bodies import read_optional_json
 from sdk.models import CountRequest, FailRequest
 from sql.query_loader import QUERIES
 
@@ -35,7 +36,7 @@ async def updated(request: web.Request) -> web.Response:
 
 async def _add_count(request: web.Request, query: str) -> web.Response:
     limit = request.app[SETTINGS].max_json_body_bytes
-    data = await read_json(request, limit, allow_empty=True)
+    data = await read_optional_json(request, limit)
     count = 1 if data is None else validate(COUNT_ADAPTER, data).count
     now = request.app[CLOCK].now()
     await request.app[POOL].execute(query, request.match_info["id"], count, now)
@@ -62,7 +63,7 @@ async def complete(request: web.Request) -> web.Response:
 async def fail(request: web.Request) -> web.Response:
     limit = request.app[SETTINGS].max_json_body_bytes
     # A missing body lacks the required member: a shape error (422), not a syntax error.
-    body = validate(FAIL_ADAPTER, await read_json(request, limit, allow_empty=True))
+    body = validate(FAIL_ADAPTER, await read_optional_json(request, limit))
     run_id = request.match_info["id"]
     await finish_run(request.app[POOL], run_id, "failed", body.error, request.app[CLOCK].now())
     return ok()
