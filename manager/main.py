@@ -22,6 +22,8 @@ log = structlog.get_logger(__name__)
 async def serve(settings: ManagerSettings, stop: asyncio.Event) -> None:
     settings = with_tokens(settings)
     database = await open_database(settings.database_url, settings.data_dir)
+    # Leadership needs its own connection: hand every part the resolved URL, embedded or not.
+    settings = settings.model_copy(update={"database_url": database.url})
     try:
         applied = await migrate_url(database.url)
         if applied:
