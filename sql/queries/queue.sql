@@ -28,7 +28,7 @@ SELECT id FROM content_blobs WHERE sha256 = $1;
 -- events on the run, touches it and notifies (§4.2, §10.2, §10.4). One statement, one round trip.
 -- Returns what the checks saw, so the caller can name the first failure. $1: source_id,
 -- $2: sync_run_id, $3: ids agree (bool), $4: event_types, $5: entity_kinds, $6: entity_keys,
--- $7: payloads (JSON text), $8: document event count, $9: now.
+-- $7: payloads (one JSON array, element i is event i), $8: document event count, $9: now.
 WITH src AS (
     SELECT is_active, is_deleted FROM sources WHERE id = $1 FOR SHARE
 ), run AS (
@@ -40,11 +40,13 @@ WITH src AS (
       AND run.source_id = $1 AND run.status = 'running' AND $3::boolean
 ), inserted AS (
     INSERT INTO event_queue (source_id, sync_run_id, event_type, entity_kind, entity_key, payload)
-    SELECT $1, $2, e.event_type, e.entity_kind, e.entity_key, e.payload::json
-    FROM unnest($4::text[], $5::text[], $6::text[], $7::text[])
-         WITH ORDINALITY AS e(event_type, entity_kind, entity_key, payload, ord)
+    SELECT $1, $2, e.event_type, e.entity_kind, e.entity_key, p.payload
+    FROM unnest($4::text[], $5::text[], $6::text[])
+             WITH ORDINALITY AS e(event_type, entity_kind, entity_key, ord)
+         JOIN json_array_elements($7::text::json) WITH ORDINALITY AS p(payload, ord)
+             USING (ord)
     WHERE EXISTS (SELECT 1 FROM accepted)
-    ORDER BY e.ord
+    ORDER BY ord
     RETURNING 1
 ), counted AS (
     UPDATE sync_runs
