@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import asyncpg
+from structlog.testing import capture_logs
 
 from manager.registry.repository import (
     Registration,
@@ -116,3 +117,17 @@ async def test_latest_manifest_prefers_newest_heartbeat(db_pool: asyncpg.Pool) -
     assert latest is not None
     assert latest.connector_id == "new"
     assert await latest_manifest_for_type(db_pool, "jira") is None
+
+
+async def test_conflict_is_logged_once(db_pool: asyncpg.Pool) -> None:
+    await _register(db_pool, "zeta", ["shared_type"], 0)
+    await _register(db_pool, "alpha", ["shared_type"], 0)
+    now = T0 + timedelta(seconds=1)
+    with capture_logs() as logs:
+        for _ in range(3):
+            chosen = await resolve_connector(db_pool, "shared_type", now, TTL)
+            assert chosen is not None
+            assert chosen.connector_id == "alpha"
+    conflicts = [entry for entry in logs if entry["event"] == "connector_conflict"]
+    assert len(conflicts) == 1
+    assert conflicts[0]["connector_ids"] == ["alpha", "zeta"]
