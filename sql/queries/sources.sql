@@ -102,10 +102,15 @@ WITH gone AS (
 ) SELECT count(*) FROM gone;
 
 -- name: delete_source_queue_batch
--- Removes up to $2 queue rows of source $1; returns how many went.
+-- Removes up to $2 open and $2 finished queue rows of source $1 (each through its partial index);
+-- returns how many went.
 WITH gone AS (
     DELETE FROM event_queue WHERE seq IN (
-        SELECT seq FROM event_queue WHERE source_id = $1 ORDER BY seq LIMIT $2
+        (SELECT seq FROM event_queue
+         WHERE source_id = $1 AND status IN ('pending', 'processing') LIMIT $2)
+        UNION ALL
+        (SELECT seq FROM event_queue
+         WHERE source_id = $1 AND status IN ('completed', 'dead_letter') LIMIT $2)
     ) RETURNING 1
 ) SELECT count(*) FROM gone;
 

@@ -227,3 +227,21 @@ async def test_a_batch_whose_claim_was_taken_away_has_no_effect(
         done = await batches.process(conn, fresh, tick.now(), options)
         assert done.completed == 1
         assert (await f.documents(conn, source))["a"]["title"] == "late"
+
+
+async def test_claim_probes_the_key_index_before_statistics_exist(db_pool: asyncpg.Pool) -> None:
+    """A queue just filled by one busy source, never analysed: each candidate's older-row check
+    must stay a probe of its own key, not a walk over every lower row of the source (quadratic)."""
+    async with db_pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO event_queue (source_id, sync_run_id, event_type, entity_kind, entity_key,"
+            " payload) SELECT 's', 'r', 'document_created', 'document', 'k' || g, '{}'::json"
+            " FROM generate_series(1, 5000) g"
+        )
+        plan = await conn.fetch(
+            "EXPLAIN (ANALYZE, BUFFERS) " + QUERIES.claim_events, datetime.now(UTC), 500, None
+        )
+    text = "\n".join(r[0] for r in plan)
+    probe = "Index Cond: ((source_id = c.source_id) AND (entity_kind = c.entity_kind)"
+    assert probe in text, text
+    assert "Rows Removed by Filter" not in text.split(probe, 1)[1].split("->", 1)[0], text
