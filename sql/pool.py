@@ -20,6 +20,15 @@ async def init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Release without asyncpg's reset query (unlock all, close cursors, unlisten, reset all).
+
+    Sluice keeps no session state on pooled connections: LISTEN and session advisory locks live on
+    dedicated connections (``connect``), and transactions are always closed by asyncpg itself before
+    this runs. Skipping the query saves a round trip on every pool use, the hot path of heartbeats.
+    """
+
+
 async def create_pool(
     url: str,
     *,
@@ -33,6 +42,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=init_connection,
+        reset=_keep_session,
         command_timeout=command_timeout,
         server_settings={"application_name": application_name},
     )
