@@ -21,7 +21,7 @@ from bench.corpus import TextGenerator
 
 def build_batches(cfg: dict[str, Any]) -> list[bytes]:
     gen = TextGenerator(seed=cfg.get("seed", 11))
-    texts = [gen.text(cfg.get("doc_bytes", 1800)) for _ in range(64)]
+    texts = [gen.text(cfg.get("doc_bytes", 2048)) for _ in range(64)]
     titles = [gen.title() for _ in range(64)]
     content_ids = cfg.get("content_ids") or ["c"]
     batches: list[bytes] = []

@@ -22,15 +22,19 @@ RETURNING q.seq, q.source_id, q.entity_key, q.payload::jsonb AS payload
 """
 
 UPSERT = """
-INSERT INTO raw_documents (source_id, external_id, title, content, metadata, permissions, last_seq)
+INSERT INTO raw_documents (source_id, external_id, title, content, metadata, permissions, last_seq,
+                           tsv)
 SELECT e.source_id, e.external_id, e.payload->'metadata'->>'title',
        e.payload->'metadata'->'extra'->>'summary', e.payload->'metadata', e.payload->'permissions',
-       e.seq
+       e.seq,
+       setweight(to_tsvector('english', e.payload->'metadata'->>'title'), 'A')
+       || setweight(to_tsvector('english', e.payload->'metadata'->'extra'->>'summary'), 'B')
 FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bigint[])
      AS e(source_id, external_id, payload, seq)
 ON CONFLICT (source_id, external_id) DO UPDATE
 SET title = excluded.title, content = excluded.content, metadata = excluded.metadata,
-    permissions = excluded.permissions, last_seq = excluded.last_seq, updated_at = now()
+    permissions = excluded.permissions, last_seq = excluded.last_seq, updated_at = now(),
+    tsv = excluded.tsv
 WHERE raw_documents.last_seq < excluded.last_seq
 """
 

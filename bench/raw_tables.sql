@@ -1,4 +1,5 @@
--- Same-shaped tables for the raw ceilings: same columns, defaults, indexes and generated tsvector.
+-- Same-shaped tables for the raw ceilings: same columns, defaults and indexes (GIN on tsv included);
+-- the raw indexer computes tsv itself, as the Sluice indexer does.
 DROP TABLE IF EXISTS raw_event_queue;
 DROP TABLE IF EXISTS raw_documents;
 CREATE TABLE raw_event_queue (LIKE event_queue INCLUDING ALL);
