@@ -8,7 +8,7 @@ import sys
 
 import psutil
 
-from bench import ingest
+from bench import ingest, registry, scheduling
 from bench.harness import bench_server, fresh_database
 
 
@@ -22,6 +22,18 @@ async def main(selected: set[str]) -> None:
         if not selected or "ingest" in selected:
             url = await fresh_database(server, "bench_ingest")
             for text in await ingest.run(url):
+                print(text, flush=True)
+        if not selected or "registry" in selected:
+            url = await fresh_database(server, "bench_registry")
+            for text in await registry.run(url):
+                print(text, flush=True)
+        if not selected or "scheduler" in selected:
+            url = await fresh_database(server, "bench_scheduler")
+            for text in await scheduling.run_scheduler(url):
+                print(text, flush=True)
+        if not selected or "monitor" in selected:
+            url = await fresh_database(server, "bench_monitor")
+            for text in await scheduling.run_monitor(url):
                 print(text, flush=True)
 
 
