@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from sdk.models._base import SparseWireModel, WireModel
+from sdk.models._notes import ValidationNotes
 from sdk.models._time import TIMESTAMP_ADAPTER, Timestamp, format_timestamp, parse_timestamp
 from sdk.models.connector_api import (
     ActionRequest,
@@ -137,6 +138,7 @@ __all__ = [
     "SyncResponse",
     "Timestamp",
     "UserFilterMode",
+    "ValidationNotes",
     "WebhookNotifyRequest",
     "WebhookNotifyResponse",
     "WireModel",

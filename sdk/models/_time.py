@@ -9,9 +9,23 @@ Output: RFC 3339 UTC with ``Z`` and exactly six fractional digits.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, Strict, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    Field,
+    GetCoreSchemaHandler,
+    GetPydanticSchema,
+    PlainSerializer,
+    Strict,
+    TypeAdapter,
+    ValidationInfo,
+    WithJsonSchema,
+)
+from pydantic_core import core_schema
+
+from sdk.models._notes import note_rewritten
 
 _EXPANDED_YEAR_LEN = 7  # sign + six digits
 
@@ -68,13 +82,44 @@ _ExpandedTimestamp = Annotated[
 ]
 _TextTimestamp = Annotated[str, Field(pattern=r"^[0-9]{4}-"), AfterValidator(_parse_text)]
 
+_AnyTimestamp = Annotated[
+    _StrictTimestamp | _ExpandedTimestamp | _TextTimestamp, Field(union_mode="left_to_right")
+]
+
+# The form Sluice writes (§1.3). From JSON, a timestamp already in this form is parsed entirely in
+# pydantic-core and its text is the validated value; any other accepted spelling is noted as
+# rewritten (sdk.models._notes), because writing the value out gives a different text.
+WRITTEN_FORM = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$"
+
+
+def _noted(value: datetime, info: ValidationInfo) -> datetime:
+    note_rewritten(info)
+    return value
+
+
+def _timestamp_schema(_source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    any_form = handler.generate_schema(_AnyTimestamp)
+    written = core_schema.chain_schema(
+        [
+            core_schema.str_schema(pattern=WRITTEN_FORM),
+            core_schema.datetime_schema(ge=_MIN, le=_MAX),
+        ]
+    )
+    from_json = core_schema.union_schema(
+        [written, core_schema.with_info_after_validator_function(_noted, any_form)],
+        mode="left_to_right",
+    )
+    return core_schema.json_or_python_schema(json_schema=from_json, python_schema=any_form)
+
+
 if TYPE_CHECKING:
     # Every accepted spelling ends as an aware datetime; type checkers should see just that.
     Timestamp = Annotated[datetime, ...]
 else:
     Timestamp = Annotated[
-        _StrictTimestamp | _ExpandedTimestamp | _TextTimestamp,
-        Field(union_mode="left_to_right"),
+        datetime,
+        GetPydanticSchema(_timestamp_schema),
+        WithJsonSchema(TypeAdapter(_AnyTimestamp).json_schema(), mode="validation"),
         PlainSerializer(format_timestamp, return_type=str, when_used="json"),
     ]
 """An aware datetime on the wire (§1.3). Offsets are kept in Python; output is always UTC ``Z``."""

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, Strict, StringConstraints, ValidationInfo
 
 from sdk.models._base import SparseWireModel, WireModel
+from sdk.models._notes import note_rewritten
 from sdk.models._time import Timestamp
 
 DocumentId = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
-def _empty_to_none(_value: dict[str, Any]) -> None:
-    return None
+# The validators below change a value, so each notes that its text was rewritten (_notes).
+
+
+def _empty_to_none(_value: dict[str, Any], info: ValidationInfo) -> None:
+    note_rewritten(info)
+
+
+def _size_text(value: int, info: ValidationInfo) -> str:
+    note_rewritten(info)
+    return str(value)
+
+
+def _lax_bool(value: bool, info: ValidationInfo) -> bool:
+    note_rewritten(info)
+    return value
 
 
 # Validators below are unions tried left to right, so the common input is checked entirely in
@@ -21,7 +35,7 @@ def _empty_to_none(_value: dict[str, Any]) -> None:
 
 DocumentSize = Annotated[
     Annotated[str, Field(pattern=r"^[0-9]+$")]
-    | Annotated[int, Field(ge=0, strict=True), AfterValidator(str)],
+    | Annotated[int, Field(ge=0, strict=True), AfterValidator(_size_text)],
     Field(union_mode="left_to_right"),
 ]
 """§5.2: a string of decimal digits; a non-negative integer is accepted and kept as its string."""
@@ -50,10 +64,17 @@ class DocumentMetadata(SparseWireModel):
     extra: dict[str, Any] | None = None
 
 
+Flag = Annotated[
+    Annotated[bool, Strict()] | Annotated[bool, AfterValidator(_lax_bool)],
+    Field(union_mode="left_to_right"),
+]
+"""A boolean; the lax spellings pydantic accepts (``"yes"``, ``1``) are noted as rewritten."""
+
+
 class DocumentPermissions(WireModel):
     """All three members are required whenever the object is present (§5.3)."""
 
-    public: bool
+    public: Flag
     users: list[str]
     groups: list[str]
 
