@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import orjson
 from aiohttp import web
@@ -60,6 +60,26 @@ def validation_message(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in err["loc"]) or "body"
         parts.append(f"{where}: {err['msg']}")
     return "; ".join(parts)
+
+
+def validate_json_bytes(
+    adapter: TypeAdapter[T],
+    raw: bytes,
+    *,
+    context: Any = None,
+    extra: Literal["allow", "ignore", "forbid"] | None = None,
+) -> T:
+    """Parse and shape-check raw bytes in one pass in pydantic-core: 400 for an empty or
+    malformed body, 422 for a shape error (protocol §1.3 steps 5-6)."""
+    if not raw.strip():
+        raise HttpError(400, "request body is empty")
+    try:
+        return adapter.validate_json(raw, context=context, extra=extra)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        if any(err["type"] == "json_invalid" for err in errors):
+            raise HttpError(400, f"malformed JSON: {errors[0]['msg']}") from exc
+        raise HttpError(422, validation_message(exc)) from exc
 
 
 def validate(adapter: TypeAdapter[T], data: Any) -> T:

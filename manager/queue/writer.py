@@ -1,4 +1,8 @@
-"""Enqueueing a batch of events in one transaction under the source lock (protocol §4.2, §10.2)."""
+"""Enqueueing a batch of events in one transaction under the source lock (protocol §4.2, §10.2).
+
+The transaction is the implicit one of a single statement calling ``sluice_enqueue_events``
+(migration 0007): lock, checks, insert, run update and NOTIFY in one round trip.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 import asyncpg
 
 from manager.errors import ManagerError
+from manager.queue.original_text import events_array_text
 from sdk.models import (
     DocumentCreatedEvent,
     DocumentDeletedEvent,
@@ -34,15 +39,35 @@ class EventsRejected(ManagerError):
 
 @dataclass(frozen=True, slots=True)
 class PreparedBatch:
-    """Queue columns for each event, in array order (§10.1); payloads as one JSON array."""
+    """Queue columns for each event, in array order (§10.1). Plain strings: no models."""
 
+    sync_run_id: str
+    source_id: str
     event_types: list[str]
     entity_kinds: list[str]
     entity_keys: list[str]
-    payloads: str
     document_events: int
     # Index of the first event whose own ids differ from the request's, if any (§4.2 step 5).
     first_mismatch: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Payloads:
+    """The payload text of a batch (§10.1 payload: the validated event as JSON).
+
+    ``written`` is the request body when its events array, as written, is the validated events
+    (manager.queue.original_text); ``rewrite`` gives the validated events serialised anew as a
+    JSON array. It is used when ``written`` is None, or when Postgres refuses that text.
+    """
+
+    written: bytes | None
+    rewrite: Callable[[], str]
+
+    @classmethod
+    def rewritten(cls, events: Sequence[Event]) -> Payloads:
+        # One serialiser call for the batch; Postgres splits the array.
+        text = dump_events(list(events)).decode("utf-8")
+        return cls(None, lambda: text)
 
 
 def _email_key(email: str) -> str:
@@ -79,38 +104,58 @@ def prepare_batch(sync_run_id: str, source_id: str, events: Sequence[Event]) -> 
         event_types.append(event.type)
         kinds.append(kind)
         keys.append(key_of(event))
-    # One serialiser call for the batch; Postgres splits the array (json_array_elements keeps each
-    # element's text as written), which is cheaper than one call and one string per event.
-    payloads = dump_events(list(events)).decode("utf-8")
-    return PreparedBatch(event_types, kinds, keys, payloads, documents, first_mismatch)
+    return PreparedBatch(
+        sync_run_id, source_id, event_types, kinds, keys, documents, first_mismatch
+    )
 
 
 async def enqueue_batch(
-    pool: asyncpg.Pool, sync_run_id: str, source_id: str, batch: PreparedBatch, now: datetime
+    pool: asyncpg.Pool, batch: PreparedBatch, payloads: Payloads, now: datetime
 ) -> None:
-    """Validate source and run and enqueue the batch, all in one transaction; all or nothing.
+    """Check source and run and enqueue the batch in one statement, one implicit transaction.
 
-    Raises EventsRejected naming the first failed check, in the order of §4.2.
+    All or nothing; raises EventsRejected naming the first failed check, in the order of §4.2.
     """
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(QUERIES.lock_source, source_id)
-        row = await conn.fetchrow(
-            QUERIES.enqueue_event_batch,
-            source_id,
-            sync_run_id,
-            batch.first_mismatch is None,
-            batch.event_types,
-            batch.entity_kinds,
-            batch.entity_keys,
-            batch.payloads,
-            batch.document_events,
-            now,
-        )
-        if not row["accepted"]:
-            raise EventsRejected(_rejection(row, sync_run_id, source_id, batch))
+    row: asyncpg.Record | None = None
+    written = payloads.written
+    if written is not None:
+        array = events_array_text(written)
+        try:
+            if array is not None:
+                row = await _enqueue(pool, QUERIES.enqueue_event_batch, array, batch, now)
+            else:
+                body = written.decode("utf-8")
+                row = await _enqueue(pool, QUERIES.enqueue_event_batch_body, body, batch, now)
+        except asyncpg.InvalidTextRepresentationError:
+            # Postgres refused the text as JSON (NaN, Infinity, or events not the last member):
+            # the statement wrote nothing, so write the events anew.
+            row = None
+    if row is None:
+        row = await _enqueue(pool, QUERIES.enqueue_event_batch, payloads.rewrite(), batch, now)
+    if not row["accepted"]:
+        raise EventsRejected(_rejection(row, batch))
 
 
-def _rejection(row: asyncpg.Record, sync_run_id: str, source_id: str, batch: PreparedBatch) -> str:
+async def _enqueue(
+    pool: asyncpg.Pool, query: str, payloads: str, batch: PreparedBatch, now: datetime
+) -> asyncpg.Record:
+    row: asyncpg.Record = await pool.fetchrow(
+        query,
+        batch.source_id,
+        batch.sync_run_id,
+        batch.first_mismatch is None,
+        batch.event_types,
+        batch.entity_kinds,
+        batch.entity_keys,
+        payloads,
+        batch.document_events,
+        now,
+    )
+    return row
+
+
+def _rejection(row: asyncpg.Record, batch: PreparedBatch) -> str:
+    sync_run_id, source_id = batch.sync_run_id, batch.source_id
     if row["source_active"] is None:
         return "unknown event source"
     if row["source_deleted"]:

@@ -1,0 +1,117 @@
+"""Queue payloads as the connector wrote them, when that text is the validated event (§10.1).
+
+Re-serialising a validated batch costs more than everything else the manager does with it, so
+the events array of the request body goes to Postgres as written, and Postgres splits it
+(``json_array_elements`` keeps each element's text). That is exact only when the text says what
+the validated event says. Validation notes every value it normalises (an integer ``size``, a
+timestamp not in the written form, an empty ``attributes``, a lax boolean: sdk.models._notes);
+this module checks what validation cannot see:
+
+* unknown members of ``metadata``: ignored by validation, but the indexer stores metadata as a
+  whole (§10.6), so they must not reach the queue;
+* numbers that only pydantic's parser accepts (``NaN``, ``Infinity``, ``1e400``): they become
+  non-finite floats, which the written form turns into null. ``NaN`` and ``Infinity`` are also
+  refused by Postgres's JSON parser, which the caller treats as "take the rewritten path".
+
+Unknown members elsewhere stay in the text; every receiver ignores them (§1.3), and so does the
+indexer. Null members stay too; they mean the same as absent (§5.2), and the indexer reads them so.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sdk.models import (
+    DocumentCreatedEvent,
+    DocumentUpdatedEvent,
+    Event,
+    PersonSyncEvent,
+)
+
+_WHITESPACE = b" \t\r\n"
+# A top-level member name without escapes, and the colon after it.
+_KEY = re.compile(rb'[ \t\r\n]*"([^"\\]*)"[ \t\r\n]*:[ \t\r\n]*')
+# One JSON scalar of a body that already parsed: a string, a number, true, false or null.
+_SCALAR = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[-0-9][-+.0-9eE]*|true|false|null')
+
+
+def events_array_text(raw: bytes) -> str | None:
+    """The text of the top-level ``events`` array of a JSON body that pydantic has accepted.
+
+    Cheap, and only for the usual layout: the members before ``events`` are scalars and
+    ``events`` is the last member. Otherwise None. The result is the events array whenever it is
+    valid JSON: if ``events`` were not the last member, the text would run on past the array's
+    end into ``, "name": ...``, which no JSON parser accepts (Postgres refuses it, and the
+    caller falls back).
+    """
+    pos = raw.find(b"{")
+    if pos < 0 or raw[:pos].strip(_WHITESPACE):
+        return None
+    pos += 1
+    while True:
+        key = _KEY.match(raw, pos)
+        if key is None:
+            return None
+        if key[1] == b"events":
+            start = key.end()
+            break
+        value = _SCALAR.match(raw, key.end())
+        if value is None:
+            return None
+        pos = value.end()
+        while raw[pos : pos + 1] in (b" ", b"\t", b"\r", b"\n"):
+            pos += 1
+        if raw[pos : pos + 1] != b",":
+            return None
+        pos += 1
+    if raw[start : start + 1] != b"[":
+        return None
+    end = len(raw.rstrip(_WHITESPACE))
+    if raw[end - 1 : end] != b"}":
+        return None
+    end = len(raw[: end - 1].rstrip(_WHITESPACE))
+    if end <= start or raw[end - 1 : end] != b"]":
+        return None
+    return raw[start:end].decode("utf-8")
+
+
+def text_is_validated(events: Sequence[Event]) -> bool:
+    """False when some event's text says more than its validated value (see the module doc).
+
+    Expects models validated with ``extra="allow"``, so unknown members are visible.
+    """
+    for event in events:
+        if not _finite(event.__pydantic_extra__):
+            return False
+        # Exact classes: isinstance on pydantic models goes through ABCMeta, and this is per event.
+        kind = type(event)
+        if kind is DocumentCreatedEvent or kind is DocumentUpdatedEvent:
+            document = cast(DocumentCreatedEvent | DocumentUpdatedEvent, event)
+            metadata = document.metadata
+            if metadata.__pydantic_extra__:
+                return False
+            if not (_finite(metadata.extra) and _finite(document.attributes)):
+                return False
+            permissions = document.permissions
+            if permissions is not None and not _finite(permissions.__pydantic_extra__):
+                return False
+        elif kind is PersonSyncEvent and not _finite(
+            cast(PersonSyncEvent, event).person.__pydantic_extra__
+        ):
+            return False
+    return True
+
+
+def _finite(value: Any) -> bool:
+    """No non-finite float anywhere in a parsed JSON value (None and {} included)."""
+    if not value:
+        return True
+    kind = type(value)
+    if kind is dict:
+        value = value.values()
+    elif kind is not list:
+        return kind is not float or math.isfinite(value)
+    return all(_finite(item) for item in value)
