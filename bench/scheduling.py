@@ -269,15 +269,20 @@ async def run_scheduler(url: str) -> list[str]:
             warm = await _median(tick.due_syncs)
             uncached = await _median(tick.due_syncs, policy.next_cron_fire.cache_clear)
 
+            cron_latest = await tick._cron_latest(now)
+            args = (
+                now,
+                settings.registry_ttl_seconds,
+                walk,
+                list(cron_latest),
+                list(cron_latest.values()),
+            )
+
             async def raw() -> None:
-                await pool.fetch(
-                    QUERIES.select_scheduled_candidates, now, settings.registry_ttl_seconds, walk
-                )
+                await pool.fetch(QUERIES.select_scheduled_candidates, *args)
 
             raw_seconds = await _median(raw)
-            rows = await pool.fetch(
-                QUERIES.select_scheduled_candidates, now, settings.registry_ttl_seconds, walk
-            )
+            rows = await pool.fetch(QUERIES.select_scheduled_candidates, *args)
             assert await pool.fetchval("SELECT count(*) FROM sync_runs") == runs_before
             due = policy.select_due(
                 [
@@ -298,6 +303,7 @@ async def run_scheduler(url: str) -> list[str]:
                     max_concurrent_syncs_per_slot=SOURCES,
                 ),
                 policy.RunningCounts(),
+                cron_latest,
             )
     finally:
         await pool.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -87,6 +87,28 @@ def next_cron_fire(expression: str, after: datetime) -> datetime | None:
     """
     fire: datetime | None = _cron(expression).get_next_fire_time(None, after + _ONE_MICROSECOND)
     return fire
+
+
+def latest_cron_fire(expression: str, now: datetime) -> datetime | None:
+    """The last fire time of ``expression`` (UTC) at or before ``now``; None if it has not fired
+    in the last ~3 years. Computed once per distinct expression per tick: a cron source is due
+    exactly when its last success is older than this (the first fire after it is then ≤ now)."""
+    window = timedelta(minutes=2)
+    while window <= timedelta(days=1200):
+        fire = next_cron_fire(expression, now - window)
+        if fire is not None and fire <= now:
+            while True:  # walk forward to the last fire at or before now
+                following = next_cron_fire(expression, fire)
+                if following is None or following > now:
+                    return fire
+                fire = following
+        window *= 4
+    return None
+
+
+def cron_is_due(last_success: datetime | None, latest_fire: datetime | None) -> bool:
+    """§9.3 for a cron schedule, given ``latest_cron_fire(expression, now)``."""
+    return last_success is None or (latest_fire is not None and last_success < latest_fire)
 
 
 def due_at(candidate: Candidate) -> datetime | None:
@@ -170,16 +192,23 @@ def select_due(
     now: datetime,
     limits: Limits,
     counts: RunningCounts,
+    cron_latest: Mapping[str, datetime | None] | None = None,
 ) -> list[Candidate]:
     """The sources to trigger this tick, oldest reference time first (§9.3, §9.4).
 
     At most ``max_dispatches_per_tick``, and no more than the caps admit. An invalid cron
-    expression makes only its own source not due.
+    expression makes only its own source not due. ``cron_latest`` maps cron expressions to
+    ``latest_cron_fire(expression, now)``; expressions found there cost no cron arithmetic.
     """
     chosen: list[Candidate] = []
+    latest = cron_latest or {}
     for candidate in candidates:
         try:
-            due = is_due(candidate, now)
+            cron = candidate.sync_cron
+            if candidate.sync_interval_seconds is None and cron is not None and cron in latest:
+                due = cron_is_due(candidate.last_success, latest[cron])
+            else:
+                due = is_due(candidate, now)
         except InvalidCronError:
             continue
         if not due or breaker_open(candidate.streak, limits):

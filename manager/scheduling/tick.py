@@ -120,14 +120,28 @@ class Tick:
         await self._send_all(prepared)
         return len(prepared)
 
+    async def _cron_latest(self, now: datetime) -> dict[str, datetime | None]:
+        """Each active cron expression's latest fire time at or before ``now`` (invalid ones are
+        left out, so their sources are judged, and skipped, by the policy)."""
+        latest: dict[str, datetime | None] = {}
+        for row in await self._pool.fetch(QUERIES.select_active_cron_expressions):
+            try:
+                latest[row["sync_cron"]] = policy.latest_cron_fire(row["sync_cron"], now)
+            except policy.InvalidCronError:
+                continue
+        return latest
+
     async def due_syncs(self) -> int:
         """§9.3, §9.4: trigger the due sources, oldest first, within the per-tick limit and caps."""
         now = self._clock.now()
+        cron_latest = await self._cron_latest(now)
         rows = await self._pool.fetch(
             QUERIES.select_scheduled_candidates,
             now,
             self._settings.registry_ttl_seconds,
             policy.streak_walk_limit(self._limits),
+            list(cron_latest),
+            list(cron_latest.values()),
         )
         if not rows:
             return 0
@@ -148,7 +162,7 @@ class Tick:
             counts_row["total"], counts_row["scheduled"], counts_row["realtime"]
         )
         prepared: list[PreparedRun] = []
-        for candidate in policy.select_due(candidates, now, self._limits, counts):
+        for candidate in policy.select_due(candidates, now, self._limits, counts, cron_latest):
             sync_type = policy.scheduled_sync_type(candidate.sync_modes)
             try:
                 prepared.append(

@@ -6,8 +6,10 @@
 -- name: select_scheduled_candidates
 -- Sources that may be due for a scheduled sync (§9.3): active, not deleted, with a schedule, an
 -- online connector listing full or incremental, a free scheduled slot, and either no success, a
--- cron schedule (decided in Python) or an interval that has elapsed. Streak per §9.4, capped.
--- $1: now, $2: registry ttl seconds, $3: streak walk limit.
+-- cron schedule whose latest fire time (computed once per expression per tick) is newer than the
+-- last success, or an interval that has elapsed. Streak per §9.4, capped.
+-- $1: now, $2: registry ttl seconds, $3: streak walk limit, $4: cron expressions,
+-- $5: each expression's latest fire time at or before now (null: never).
 WITH resolved AS (
     SELECT DISTINCT ON (t.source_type) t.source_type, c.sync_modes
     FROM connectors c
@@ -48,9 +50,17 @@ WHERE s.is_active AND NOT s.is_deleted
   )
   AND (
       ok.completed_at IS NULL
-      OR s.sync_cron IS NOT NULL
+      OR ok.completed_at < (
+          SELECT f.latest FROM unnest($4::text[], $5::timestamptz[]) AS f (expression, latest)
+          WHERE f.expression = s.sync_cron)
       OR ok.completed_at + make_interval(secs => s.sync_interval_seconds) <= $1::timestamptz
   );
+
+-- name: select_active_cron_expressions
+-- The distinct cron expressions of active, non-deleted sources (a tick computes each one's latest
+-- fire time once).
+SELECT DISTINCT sync_cron FROM sources
+WHERE sync_cron IS NOT NULL AND is_active AND NOT is_deleted;
 
 -- name: select_realtime_candidates
 -- Sources whose online connector lists realtime and whose realtime slot is free (§9.5), with the

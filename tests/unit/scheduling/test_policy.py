@@ -157,3 +157,47 @@ def test_realtime_backoff_and_no_breaker() -> None:
     long_failing = RealtimeCandidate("f", Streak(50, _at(-4000)))
     chosen = policy.select_realtime([idle, backing_off, long_failing], NOW, LIMITS)
     assert [c.source_id for c in chosen] == ["idle", "f"]
+
+
+_CRON_CASES = [
+    "* * * * *",
+    "*/5 * * * *",
+    "0 * * * *",
+    "30 2 * * *",
+    "0 9 * * 1",
+    "0 0 1 * *",
+    "15 10 29 2 *",
+]
+
+
+@pytest.mark.parametrize("expression", _CRON_CASES)
+def test_latest_fire_decides_cron_due_exactly_like_first_fire_after_success(
+    expression: str,
+) -> None:
+    """The per-tick shortcut (one latest fire time per expression) equals §9.3's definition
+    (the first fire strictly after the last success is ≤ now) for successes all around it."""
+    now = datetime(2028, 3, 1, 9, 0, 0, tzinfo=UTC)
+    latest = policy.latest_cron_fire(expression, now)
+    assert latest is not None
+    assert latest <= now
+    assert policy.next_cron_fire(expression, latest) > now  # nothing fires between it and now
+    offsets = [0, 1, 59, 60, 61, 299, 300, 3599, 3600, 86399, 86400, 7 * 86400, 40 * 86400]
+    successes = [latest - timedelta(seconds=o) for o in offsets]
+    successes += [
+        latest + timedelta(seconds=o) for o in offsets if latest + timedelta(seconds=o) <= now
+    ]
+    for success in successes:
+        candidate = policy.Candidate("s", None, expression, ("full",), success)
+        assert policy.cron_is_due(success, latest) == policy.is_due(candidate, now), success
+    assert policy.cron_is_due(None, latest)
+
+
+def test_select_due_uses_the_latest_fire_map_for_cron_sources() -> None:
+    now = datetime(2028, 3, 1, 9, 0, 30, tzinfo=UTC)
+    fired = datetime(2028, 3, 1, 9, 0, tzinfo=UTC)
+    before = policy.Candidate("before", None, "0 9 * * *", ("full",), fired - timedelta(hours=1))
+    after = policy.Candidate("after", None, "0 9 * * *", ("full",), fired + timedelta(seconds=1))
+    chosen = policy.select_due(
+        [before, after], now, policy.Limits(), policy.RunningCounts(), {"0 9 * * *": fired}
+    )
+    assert [c.source_id for c in chosen] == ["before"]
