@@ -8,7 +8,7 @@ import sys
 
 import psutil
 
-from bench import ingest, registry, scheduling
+from bench import end_to_end, ingest, registry, scheduling
 from bench.harness import bench_server, fresh_database
 
 
@@ -22,6 +22,10 @@ async def main(selected: set[str]) -> None:
         if not selected or "ingest" in selected:
             url = await fresh_database(server, "bench_ingest")
             for text in await ingest.run(url):
+                print(text, flush=True)
+        if not selected or "e2e" in selected:
+            url = await fresh_database(server, "bench_e2e")
+            for text in await end_to_end.run(url):
                 print(text, flush=True)
         if not selected or "registry" in selected:
             url = await fresh_database(server, "bench_registry")
