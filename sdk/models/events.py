@@ -162,6 +162,10 @@ class EventRequest(SparseWireModel):
 class EventBatchRequest(SparseWireModel):
     """``POST /sdk/events/batch`` (§4.3)."""
 
+    # Parsing a batch: ids, titles and texts rarely repeat, so caching strings costs more than it
+    # saves; member names of the models are never made into strings at all.
+    model_config = ConfigDict(cache_strings=False)
+
     sync_run_id: str
     source_id: str
     events: list[Event]
