@@ -1,0 +1,55 @@
+"""Cutting the events array out of a batch body, and when its text is the validated events."""
+
+from __future__ import annotations
+
+import pytest
+
+from manager.queue.original_text import events_array_text, text_is_validated
+from sdk.models import EVENT_BATCH_ADAPTER, Event
+
+EVENT = (
+    '{"type":"document_created","sync_run_id":"r","source_id":"s","document_id":"d",'
+    '"content_id":"c","metadata":{},"permissions":{"public":true,"users":[],"groups":[]}}'
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"sync_run_id":"r","source_id":"s","events":[' + EVENT + "]}",
+        ' {\n "sync_run_id" : "r", "n": -1.5e3, "x": null, "ok": true, "events" : [ '
+        + EVENT
+        + " ] }\n",
+        '{"sync_run_id":"r\\"}","source_id":"s","events":[]}',
+    ],
+)
+def test_events_array_is_cut_out_of_the_usual_layout(body: str) -> None:
+    text = events_array_text(body.encode())
+    assert text is not None
+    assert text.strip("[] ") == (EVENT if EVENT in body else "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"events":[' + EVENT + '],"sync_run_id":"r","source_id":"s"}',
+        '{"meta":{"a":1},"events":[]}',
+        '{"ev\\u0065nts":[],"sync_run_id":"r"}',
+        '["events"]',
+    ],
+)
+def test_other_layouts_give_none(body: str) -> None:
+    assert events_array_text(body.encode()) is None
+
+
+def _events(extra_json: str) -> list[Event]:
+    event = EVENT.replace('"metadata":{}', '"metadata":' + extra_json)
+    body = '{"sync_run_id":"r","source_id":"s","events":[' + event + "]}"
+    return list(EVENT_BATCH_ADAPTER.validate_json(body, extra="allow").events)
+
+
+def test_text_is_validated_sees_unknown_metadata_and_non_finite_numbers() -> None:
+    assert text_is_validated(_events('{"extra":{"a":[1,{"b":2.5}]}}'))
+    assert not text_is_validated(_events('{"colour":"red"}'))
+    assert not text_is_validated(_events('{"extra":{"a":[1,{"b":NaN}]}}'))
+    assert not text_is_validated(_events('{"extra":{"a":1e400}}'))
