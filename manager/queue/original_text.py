@@ -38,14 +38,14 @@ _KEY = re.compile(rb'[ \t\r\n]*"([^"\\]*)"[ \t\r\n]*:[ \t\r\n]*')
 _SCALAR = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[-0-9][-+.0-9eE]*|true|false|null')
 
 
-def events_array_text(raw: bytes) -> str | None:
-    """The text of the top-level ``events`` array of a JSON body that pydantic has accepted.
+def events_array_span(raw: bytes) -> tuple[int, int] | None:
+    """Where the top-level ``events`` array of a JSON body that pydantic has accepted is.
 
-    Cheap, and only for the usual layout: the members before ``events`` are scalars and
-    ``events`` is the last member. Otherwise None. The result is the events array whenever it is
-    valid JSON: if ``events`` were not the last member, the text would run on past the array's
-    end into ``, "name": ...``, which no JSON parser accepts (Postgres refuses it, and the
-    caller falls back).
+    ``raw[start:end]`` is the array text, from ``[`` to ``]``. Cheap, and only for the usual
+    layout: the members before ``events`` are scalars and ``events`` is the last member.
+    Otherwise None. The span is the events array whenever its text is valid JSON: if ``events``
+    were not the last member, the text would run on past the array's end into ``, "name": ...``,
+    which no JSON parser accepts (Postgres refuses it, and the caller falls back).
     """
     pos = raw.find(b"{")
     if pos < 0 or raw[:pos].strip(_WHITESPACE):
@@ -75,8 +75,55 @@ def events_array_text(raw: bytes) -> str | None:
     end = len(raw[: end - 1].rstrip(_WHITESPACE))
     if end <= start or raw[end - 1 : end] != b"]":
         return None
+    return start, end
+
+
+def events_array_text(raw: bytes) -> str | None:
+    """The text of the top-level ``events`` array (see events_array_span), or None."""
+    span = events_array_span(raw)
+    if span is None:
+        return None
     # One copy: decode straight from a view of the body, not from a slice of it.
-    return str(memoryview(raw)[start:end], "utf-8")
+    return str(memoryview(raw)[span[0] : span[1]], "utf-8")
+
+
+# How writers separate the objects of an array: compact, and json.dumps' default.
+_SEPARATORS = (b"},{", b"}, {")
+
+
+def event_texts(raw: bytes, count: int) -> list[str] | None:
+    """The text of each of the ``count`` events of the body's events array, or None.
+
+    The array is cut at the separators writers put between objects; cheap (a byte search per
+    event). A cut is right when it gives ``count`` pieces that are each valid JSON: joined by
+    commas they are the array's content, and JSON splits that into values in one way only. So a
+    separator inside a string or a nested array either changes the count (then None) or leaves a
+    piece that is not JSON, which Postgres refuses (the caller falls back).
+    """
+    span = events_array_span(raw)
+    if span is None:
+        return None
+    first, last = span[0] + 1, span[1] - 1
+    while first < last and raw[first] in _WHITESPACE:
+        first += 1
+    while last > first and raw[last - 1] in _WHITESPACE:
+        last -= 1
+    if count == 0 or first == last:
+        return [] if count == 0 and first == last else None
+    view = memoryview(raw)
+    for separator in _SEPARATORS:
+        texts: list[str] = []
+        pos = first
+        while len(texts) < count:
+            cut = raw.find(separator, pos, last)
+            if cut < 0:
+                break
+            texts.append(str(view[pos : cut + 1], "utf-8"))
+            pos = cut + len(separator) - 1
+        if len(texts) == count - 1:
+            texts.append(str(view[pos:last], "utf-8"))
+            return texts
+    return None
 
 
 def text_is_validated(events: Sequence[Event]) -> bool:

@@ -5,13 +5,12 @@
 -- commit, so for one source sequence order equals commit order (§10.2); a failed check or any
 -- error writes nothing.
 --
--- p_events is a JSON array whose element i is the payload of event i. The manager hands it either
--- the events array of the request as the connector wrote it, or its own serialisation of the
--- validated events when the text differs from the validated event (§5.2 size, §1.3 timestamps).
--- The `json` type keeps each element's text as written. It is split before the lock is taken:
--- batches of one source queue behind the lock, so whatever can run outside it should. Arrays of
--- unequal length leave NULLs in unnest's rows, which the NOT NULL constraints turn into an
--- error: nothing is written.
+-- p_payloads[i] is the payload of event i: the event as the connector wrote it, or the manager's
+-- own serialisation of the validated event when the text differs from it (§5.2 size, §1.3
+-- timestamps). The `json` type keeps the text as written. Callers build the array in the
+-- statement's arguments, so the JSON is parsed before the lock is taken: batches of one source
+-- queue behind the lock, and whatever can run outside it should. Arrays of unequal length leave
+-- NULLs in unnest's rows, which the NOT NULL constraints turn into an error: nothing is written.
 --
 -- Payloads are stored out of line and uncompressed (STORAGE EXTERNAL). A 2 KB event is just over
 -- the TOAST threshold, and compressing it with pglz (the only method this build may have) was
@@ -27,7 +26,7 @@ CREATE FUNCTION sluice_enqueue_events(
     p_event_types text[],
     p_entity_kinds text[],
     p_entity_keys text[],
-    p_events json,
+    p_payloads json[],
     p_document_events integer,
     p_now timestamptz
 )
@@ -41,7 +40,6 @@ RETURNS TABLE (
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    payloads json[] := ARRAY(SELECT json_array_elements(p_events));
     inserted bigint;
 BEGIN
     -- The source lock: the same key as the named query lock_source (§10.2).
@@ -59,7 +57,7 @@ BEGIN
         INSERT INTO event_queue
             (source_id, sync_run_id, event_type, entity_kind, entity_key, payload)
         SELECT p_source_id, p_sync_run_id, e.event_type, e.entity_kind, e.entity_key, e.payload
-        FROM unnest(p_event_types, p_entity_kinds, p_entity_keys, payloads)
+        FROM unnest(p_event_types, p_entity_kinds, p_entity_keys, p_payloads)
                  WITH ORDINALITY AS e(event_type, entity_kind, entity_key, payload, ord)
         ORDER BY ord;
         GET DIAGNOSTICS inserted = ROW_COUNT;

@@ -76,6 +76,11 @@ async def test_events_already_validated_are_queued_as_written(
     body = "{" + ids(run_id, source_id) + ',\n "events": [' + first + ",\n  " + second + "] }\n"
     await post_raw(client, body.encode())
     assert await payload_texts(db_pool, source_id) == [first, second]
+    # The usual separators: the manager cuts the events apart itself.
+    for separator in (",", ", "):
+        body = "{" + ids(run_id, source_id) + ',"events":[' + first + separator + second + "]}"
+        await post_raw(client, body.encode())
+    assert await payload_texts(db_pool, source_id) == [first, second] * 3
 
 
 async def test_events_after_other_members_are_queued_as_written(

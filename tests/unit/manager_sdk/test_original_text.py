@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from manager.queue.original_text import events_array_text, text_is_validated
+from manager.queue.original_text import event_texts, events_array_text, text_is_validated
 from sdk.models import EVENT_BATCH_ADAPTER, Event
 
 EVENT = (
@@ -53,3 +53,23 @@ def test_text_is_validated_sees_unknown_metadata_and_non_finite_numbers() -> Non
     assert not text_is_validated(_events('{"colour":"red"}'))
     assert not text_is_validated(_events('{"extra":{"a":[1,{"b":NaN}]}}'))
     assert not text_is_validated(_events('{"extra":{"a":1e400}}'))
+
+
+@pytest.mark.parametrize("separator", [",", ", ", " ,\n "])
+def test_event_texts_cuts_between_objects(separator: str) -> None:
+    other = EVENT.replace('"d"', '"e"')
+    body = '{"sync_run_id":"r","events":[ ' + EVENT + separator + other + " ]}"
+    texts = event_texts(body.encode(), 2)
+    if separator in (",", ", "):
+        assert texts == [EVENT, other]
+    else:
+        assert texts is None  # an unusual separator: Postgres splits the array instead
+
+
+def test_event_texts_gives_none_when_the_count_differs() -> None:
+    nested = EVENT.replace('"metadata":{}', '"metadata":{"extra":{"l":[{"a":1},{"b":2}]}}')
+    body = '{"events":[' + nested + "," + EVENT + "]}"
+    assert event_texts(body.encode(), 2) is None
+    assert event_texts(b'{"events":[]}', 0) == []
+    assert event_texts(b'{"events":[]}', 1) is None
+    assert event_texts(('{"events":[' + EVENT + "]}").encode(), 1) == [EVENT]
