@@ -30,7 +30,7 @@ class ManagerSettings(BaseSettings):
     data_dir: Path = Path(".sluice")
     log_level: str = "info"
     log_json: bool | None = None
-    db_pool_min_size: int = 2
+    db_pool_min_size: int = 4
     db_pool_max_size: int = 10
 
     # Authentication (protocol §2). Each takes one token or a comma-separated list.
