@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 import orjson
 from aiohttp import web
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
-from manager.http.body import check_json_content_type, read_bytes, validation_message
+from manager.http.body import check_json_content_type, read_bytes, validate_json_bytes
 from manager.http.errors import HttpError
 
 T = TypeVar("T")
@@ -21,19 +21,7 @@ async def read_validated(request: web.Request, adapter: TypeAdapter[T], limit: i
     """413 (size), 415 (type), 400 (empty or malformed JSON), 422 (shape), else the model."""
     raw = await read_bytes(request, limit)
     check_json_content_type(request)
-    return validate_bytes(adapter, raw)
-
-
-def validate_bytes(adapter: TypeAdapter[T], raw: bytes) -> T:
-    if not raw.strip():
-        raise HttpError(400, "request body is empty")
-    try:
-        return adapter.validate_json(raw)
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        if any(err["type"] == "json_invalid" for err in errors):
-            raise HttpError(400, f"malformed JSON: {errors[0]['msg']}") from exc
-        raise HttpError(422, validation_message(exc)) from exc
+    return validate_json_bytes(adapter, raw)
 
 
 async def read_optional_json(request: web.Request, limit: int) -> Any:

@@ -13,13 +13,12 @@ import orjson
 import structlog
 from aiohttp import web
 
-from manager.http.body import check_json_content_type, read_bytes
+from manager.http.body import check_json_content_type, read_bytes, validate_json_bytes
 from manager.http.errors import HttpError, ok
 from manager.keys import CLOCK, CONNECTOR_HTTP, POOL, SETTINGS
 from manager.registry import repository
 from manager.registry.health_check import connector_healthy
 from manager.registry.manifest_checks import manifest_problem
-from manager.sdk_api.bodies import validate_bytes
 from sdk.models import MANIFEST_ADAPTER
 
 log = structlog.get_logger(__name__)
@@ -61,7 +60,7 @@ async def register(request: web.Request) -> web.Response:
     ):
         return ok()
 
-    manifest = validate_bytes(MANIFEST_ADAPTER, raw)
+    manifest = validate_json_bytes(MANIFEST_ADAPTER, raw)
     problem = manifest_problem(manifest)
     if problem is not None:
         raise HttpError(400, problem)
