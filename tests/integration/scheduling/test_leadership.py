@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 
 import asyncpg
-import pytest
 from aiohttp import web
 
 from manager import scheduling
@@ -20,7 +19,6 @@ from tests.integration.scheduling.support import (
     add_source,
     fast_settings,
     manager_app,
-    serve_fake,
 )
 
 LEADER_LOCK_HOLDER = (
@@ -33,12 +31,6 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30) 
     async with asyncio.timeout(timeout):
         while not await check():
             await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeConnector]:
-    async with serve_fake(FakeConnector()) as connector:
-        yield connector
 
 
 def _replica_settings(db_url: str | None, **overrides: object) -> object:

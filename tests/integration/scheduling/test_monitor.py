@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg
@@ -17,31 +16,11 @@ from tests.integration.scheduling.support import (
     add_connector,
     add_run,
     add_source,
-    fast_settings,
     json_reply,
-    manager_app,
     run_row,
-    serve_fake,
 )
 
 GAVE_UP = "Connector lost the sync run; gave up after 3 resume attempts"
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeConnector]:
-    async with serve_fake(FakeConnector()) as connector:
-        yield connector
-
-
-@pytest.fixture
-async def app(db_pool: asyncpg.Pool, clock: FrozenClock) -> AsyncIterator[web.Application]:
-    async with manager_app(db_pool, fast_settings(), clock) as application:
-        yield application
 
 
 async def _monitor(app: web.Application) -> None:

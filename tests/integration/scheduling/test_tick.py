@@ -20,21 +20,9 @@ from tests.integration.scheduling.support import (
     json_reply,
     manager_app,
     run_row,
-    serve_fake,
 )
 
 ROOMY = {"max_concurrent_syncs": 50, "max_concurrent_syncs_per_slot": 50}
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeConnector]:
-    async with serve_fake(FakeConnector()) as connector:
-        yield connector
 
 
 @pytest.fixture

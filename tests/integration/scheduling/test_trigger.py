@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -23,25 +22,7 @@ from tests.integration.scheduling.support import (
     json_reply,
     manager_app,
     run_row,
-    serve_fake,
 )
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeConnector]:
-    async with serve_fake(FakeConnector()) as connector:
-        yield connector
-
-
-@pytest.fixture
-async def app(db_pool: asyncpg.Pool, clock: FrozenClock) -> AsyncIterator[web.Application]:
-    async with manager_app(db_pool, fast_settings(), clock) as application:
-        yield application
 
 
 async def _runs(pool: asyncpg.Pool) -> list[asyncpg.Record]:
