@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from sdk.event_loop import EventLoopName
+
 MiB = 1024 * 1024
 
 
@@ -30,6 +32,7 @@ class ManagerSettings(BaseSettings):
     data_dir: Path = Path(".sluice")
     log_level: str = "info"
     log_json: bool | None = None
+    event_loop: EventLoopName = "uvloop"
     db_pool_min_size: int = 4
     db_pool_max_size: int = 10
 
@@ -52,6 +55,8 @@ class ManagerSettings(BaseSettings):
 
     # Registry, leadership, scheduling (protocol §8, §9).
     registry_ttl_seconds: float = 90
+    # Unchanged re-registrations are buffered and written together this often; 0 writes each.
+    registry_flush_interval_seconds: float = Field(default=1.0, ge=0)
     leader_retry_seconds: float = 10
     scheduler_interval_seconds: float = 30
     stale_timeout_minutes: float = 60

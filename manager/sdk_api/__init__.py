@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from manager.registry.heartbeats import heartbeat_flusher
 from manager.sdk_api import connector_runs, content, events, lifecycle, register
 
 
 def setup(app: web.Application) -> None:
-    """Register the SDK routes."""
+    """Register the SDK routes and the registry's heartbeat flusher."""
+    app.cleanup_ctx.append(heartbeat_flusher)
     router = app.router
     router.add_post("/sdk/register", register.register)
     router.add_post("/sdk/events", events.post_event)

@@ -70,3 +70,15 @@ SELECT connector_id, connector_url, manifest, source_types, sync_modes, first_se
        last_heartbeat_at
 FROM connectors
 WHERE connector_id = $1;
+
+-- name: flush_heartbeats
+-- Coalesced heartbeats of connectors whose stored manifest digest this replica knows. Only rows
+-- still holding that digest and still online move (never backwards); returns the ids that moved.
+-- $1: connector_ids, $2: manifest_sha256s, $3: heartbeat times, $4: ttl seconds.
+UPDATE connectors AS c
+SET last_heartbeat_at = GREATEST(c.last_heartbeat_at, b.at)
+FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS b (connector_id, manifest_sha256, at)
+WHERE c.connector_id = b.connector_id
+  AND c.manifest_sha256 = b.manifest_sha256
+  AND c.last_heartbeat_at > b.at - make_interval(secs => $4::float8)
+RETURNING c.connector_id;

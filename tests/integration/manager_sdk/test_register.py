@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from manager.app import create_app
 from manager.clock import FrozenClock
+from manager.registry.heartbeats import HEARTBEATS
 from manager.registry.repository import get_connector, resolve_connector
 from tests.integration.manager_sdk.conftest import (
     AUTH,
@@ -99,6 +100,8 @@ async def test_heartbeats_keep_online_and_skip_health_check(
     for _ in range(5):
         clock.advance(30)
         assert (await client.post("/sdk/register", json=body, headers=AUTH)).status == 200
+        # The flusher runs every second; the frozen clock jumps 30 s between heartbeats.
+        assert await client.app[HEARTBEATS].flush(db_pool) == 1
     assert len(connector.health_calls) == 1
     record = await resolve_connector(db_pool, "fake_type", clock.now(), 90)
     assert record is not None
