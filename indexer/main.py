@@ -15,6 +15,7 @@ import structlog
 
 from indexer.settings import IndexerSettings
 from indexer.worker import Worker
+from sdk import event_loop
 from sdk.logs import configure_logging
 from sql.bootstrap import open_database
 from sql.migrate import migrate_url
@@ -71,5 +72,5 @@ def main() -> int:
     settings = IndexerSettings()
     configure_logging(settings.log_level, json_output=settings.log_json)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(settings))
+        event_loop.run(serve(settings), settings.event_loop)
     return 0

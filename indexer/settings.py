@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sdk.event_loop import EventLoopName
+
 
 class IndexerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SLUICE_", extra="ignore")
@@ -19,6 +21,7 @@ class IndexerSettings(BaseSettings):
     data_dir: Path = Path(".sluice")
     log_level: str = "info"
     log_json: bool | None = None
+    event_loop: EventLoopName = "uvloop"
     db_pool_max_size: int = Field(default=4, ge=2)
 
     # Queue (protocol §10.4, §10.5).

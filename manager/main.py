@@ -13,11 +13,31 @@ from aiohttp import web
 from manager.app import create_app
 from manager.settings import ManagerSettings
 from manager.tokens import with_tokens
+from sdk import event_loop
 from sql.bootstrap import open_database
 from sql.migrate import migrate_url
 from sql.pool import create_pool
 
 log = structlog.get_logger(__name__)
+
+
+def raise_open_file_limit() -> int:
+    """Lift the soft open-files limit to the hard one; the resulting soft limit.
+
+    Every connector on the Sluice SDK keeps one connection to the manager open (keep-alive between
+    heartbeats), so 10,000 connectors need 10,000 sockets; common defaults (a soft limit of 1024)
+    would refuse them. Go's runtime does the same at start.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return -1
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 async def serve(settings: ManagerSettings, stop: asyncio.Event) -> None:
@@ -44,7 +64,12 @@ async def serve(settings: ManagerSettings, stop: asyncio.Event) -> None:
                 # Everything allocated at startup lives for the whole process: keep it out of the
                 # collector's generations so request-time collections stay short.
                 gc.freeze()
-                log.info("manager_listening", host=settings.host, port=settings.port)
+                log.info(
+                    "manager_listening",
+                    host=settings.host,
+                    port=settings.port,
+                    open_files_limit=raise_open_file_limit(),
+                )
                 await stop.wait()
                 log.info("manager_stopping")
             finally:
@@ -64,4 +89,4 @@ def run(settings: ManagerSettings) -> None:
         await serve(settings, stop)
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+        event_loop.run(main(), settings.event_loop)

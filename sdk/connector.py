@@ -168,8 +168,7 @@ class Connector(Generic[ConfigT, CredentialsT]):
 
         ``options`` go to ``ConnectorServer`` (e.g. ``registration_interval`` in tests).
         """
-        import asyncio
-
+        from sdk import event_loop
         from sdk.logs import configure_logging
         from sdk.server import ConnectorServer
         from sdk.settings import ConnectorSettings
@@ -177,4 +176,4 @@ class Connector(Generic[ConfigT, CredentialsT]):
         settings = settings or ConnectorSettings()
         configure_logging(settings.log_level, json_output=settings.log_json)
         server = ConnectorServer(self, settings, **options)
-        asyncio.run(server.run_until_signal())
+        event_loop.run(server.run_until_signal(), settings.event_loop)

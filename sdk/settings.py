@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from sdk.event_loop import EventLoopName
+
 
 def _split_tokens(value: object) -> object:
     if isinstance(value, str):
@@ -33,6 +35,7 @@ class ConnectorSettings(BaseSettings):
     """Registry key; default: the connector's name."""
     log_level: str = "info"
     log_json: bool | None = None
+    event_loop: EventLoopName = "uvloop"
 
     _tokens = field_validator("connector_token", mode="before")(_split_tokens)
 
