@@ -37,6 +37,13 @@ EXTRACTION_TIMEOUT = 300.0  # a 50 MiB PDF can take minutes to extract
 _MAX_COUNT = 1_000_000  # §4.6: one /scanned or /updated call carries at most this many
 
 
+# Idle connections to the manager stay open this long: longer than the 30 s between registration
+# heartbeats, so a connector keeps one connection instead of opening one per heartbeat (a new TCP
+# connection costs the manager more than the heartbeat itself), and shorter than aiohttp's 75 s
+# server keep-alive, so the client is the side that closes.
+KEEPALIVE_SECONDS = 60.0
+
+
 def _should_retry(exc: BaseException) -> bool:
     if isinstance(exc, ManagerUnavailable):
         return True
@@ -100,7 +107,11 @@ class ManagerClient:
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+                timeout=self._timeout,
+                headers=self._headers,
+            )
             self._owns_session = True
         return self._session
 
