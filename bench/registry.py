@@ -5,19 +5,28 @@ Three kinds of process besides the manager, each started as ``python -m bench.re
 * ``sim PORT``: the simulated connectors, one aiohttp server answering ``GET /c{i}/health`` for
   any ``i``, so the manager's first-registration health check of every connector succeeds;
 * ``raw PORT DATABASE_URL``: the raw ceiling, a minimal handler that parses the JSON body and
-  runs one ``INSERT ... ON CONFLICT DO UPDATE`` into a connectors-shaped table;
+  runs one ``INSERT ... ON CONFLICT DO UPDATE`` into a connectors-shaped table (on uvloop, as the
+  manager runs); ``bare PORT`` answers without any database: the floor of aiohttp itself;
 * ``load CONFIG``: the load generator. It registers every connector (warm-up, not measured),
   prints ``window_start``, sends each connector's heartbeat once, spread evenly over the window
   (10,000 per 30 s ≈ 333/s), and prints ``window_end`` with statuses and latencies.
 
+Two kinds of connector are simulated, each with the exact bytes an aiohttp client sends:
+
+* ``keepalive``: connectors on the Sluice SDK, which keeps its connection to the manager open
+  between heartbeats (``sdk.client.KEEPALIVE_SECONDS`` > 30 s): one open connection per connector,
+  10,000 in all, each heartbeat a request on its own connection;
+* ``reconnect``: connectors whose client drops idle connections sooner than 30 s (aiohttp's
+  default is 15 s, as in the Omni SDKs): every heartbeat opens a new connection.
+
 The orchestrator reads the manager's (or raw server's) CPU seconds when ``window_start`` and
-``window_end`` arrive. Each heartbeat opens a new connection, as a real connector's does: its
-client's idle keep-alive (15 s in aiohttp) is shorter than the 30 s between heartbeats.
+``window_end`` arrive.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import statistics
 import sys
@@ -25,20 +34,19 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-import aiohttp
 import asyncpg
 import orjson
 from aiohttp import web
 
 from bench.fixtures import CONNECTOR_TOKEN, manager_env
 from bench.harness import ROOT, Proc, free_port, line, spawn, wait_http
+from sdk import event_loop
 
 CONNECTORS = 10_000
 WINDOW_SECONDS = 30.0
 WARMUP_CONCURRENCY = 32
-# In-flight heartbeats at most; at 333/s and a few ms each only a handful are ever open.
-HEARTBEAT_CONCURRENCY = 64
 
 RAW_TABLE = """
 DROP TABLE IF EXISTS raw_connectors;
@@ -118,80 +126,143 @@ def _emit(message: dict[str, Any]) -> None:
     print(json.dumps(message), flush=True)
 
 
+def _request(cfg: dict[str, Any], body: bytes) -> bytes:
+    """``POST /sdk/register`` as aiohttp's client writes it (same headers, same order)."""
+    target = urlsplit(cfg["url"])
+    head = (
+        f"POST {target.path} HTTP/1.1\r\n"
+        f"Host: {target.netloc}\r\n"
+        f"Content-Type: application/json\r\n"
+        f"Authorization: Bearer {cfg['token']}\r\n"
+        f"Accept: */*\r\n"
+        f"Accept-Encoding: gzip, deflate\r\n"
+        f"User-Agent: Python/3.11 aiohttp/3.14\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+class SimulatedConnector:
+    """One connector's connection to the manager: kept between heartbeats, or not."""
+
+    def __init__(self, host: str, port: int, request: bytes, keepalive: bool) -> None:
+        self.host, self.port, self.request, self.keepalive = host, port, request, keepalive
+        self.stream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.reconnects = 0
+
+    async def post(self) -> int:
+        if self.stream is None:
+            self.stream = await asyncio.open_connection(self.host, self.port)
+        try:
+            status = await self._exchange(*self.stream)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            # The server closed an idle connection: a real client retries on a new one.
+            await self.close()
+            self.reconnects += 1
+            self.stream = await asyncio.open_connection(self.host, self.port)
+            status = await self._exchange(*self.stream)
+        if not self.keepalive:
+            await self.close()
+        return status
+
+    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int:
+        writer.write(self.request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for header in head.split(b"\r\n")[1:]:
+            name, _, value = header.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await reader.readexactly(length)
+        return int(head[9:12])
+
+    async def close(self) -> None:
+        if self.stream is not None:
+            writer = self.stream[1]
+            self.stream = None
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+
 async def _load(cfg: dict[str, Any]) -> None:
-    count, window = cfg["connectors"], cfg["window"]
+    count, window, keepalive = cfg["connectors"], cfg["window"], cfg["keepalive"]
+    target = urlsplit(cfg["url"])
+    assert target.hostname is not None
+    assert target.port is not None
     # Built before any clock starts; the same bytes every time, as an SDK re-sends its manifest.
-    bodies = [orjson.dumps(manifest(i, cfg["sim_port"])) for i in range(count)]
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {cfg['token']}"}
+    connectors = [
+        SimulatedConnector(
+            target.hostname,
+            target.port,
+            _request(cfg, orjson.dumps(manifest(i, cfg["sim_port"]))),
+            keepalive,
+        )
+        for i in range(count)
+    ]
     statuses: Counter[int] = Counter()
 
-    warm = aiohttp.TCPConnector(limit=WARMUP_CONCURRENCY)
-    async with aiohttp.ClientSession(connector=warm, headers=headers) as session:
-        queue = list(reversed(bodies))
+    # Warm-up: every connector's first registration (health check, full validation).
+    queue = list(reversed(connectors))
 
-        async def register_worker() -> None:
-            while queue:
-                async with session.post(cfg["url"], data=queue.pop()) as resp:
-                    await resp.read()
-                    statuses[resp.status] += 1
+    async def register_worker() -> None:
+        while queue:
+            statuses[await queue.pop().post()] += 1
 
-        started = time.perf_counter()
-        await asyncio.gather(*(register_worker() for _ in range(WARMUP_CONCURRENCY)))
-        _emit(
-            {
-                "event": "warm_done",
-                "seconds": time.perf_counter() - started,
-                "statuses": dict(statuses),
-            }
-        )
+    started = time.perf_counter()
+    await asyncio.gather(*(register_worker() for _ in range(WARMUP_CONCURRENCY)))
+    _emit({"event": "warm_done", "seconds": time.perf_counter() - started, "statuses": statuses})
     statuses.clear()
     latencies: list[float] = []
-    # ``keepalive`` is a diagnostic switch: reuse connections, unlike real connectors.
-    cold = aiohttp.TCPConnector(
-        limit=HEARTBEAT_CONCURRENCY, force_close=not cfg.get("keepalive", False)
-    )
-    async with aiohttp.ClientSession(connector=cold, headers=headers) as session:
 
-        async def heartbeat(body: bytes) -> None:
-            sent = time.perf_counter()
-            async with session.post(cfg["url"], data=body) as resp:
-                await resp.read()
-                statuses[resp.status] += 1
-            latencies.append(time.perf_counter() - sent)
+    async def heartbeat(connector: SimulatedConnector) -> None:
+        sent = time.perf_counter()
+        statuses[await connector.post()] += 1
+        latencies.append(time.perf_counter() - sent)
 
-        loop = asyncio.get_running_loop()
-        spacing = window / count
-        tasks: set[asyncio.Task[None]] = set()
-        _emit({"event": "window_start"})
-        start = loop.time()
-        sent = 0
-        while sent < count:
-            due = min(count, int((loop.time() - start) / spacing) + 1)
-            while sent < due:
-                task = asyncio.create_task(heartbeat(bodies[sent]))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-                sent += 1
-            await asyncio.sleep(max(0.0, start + sent * spacing - loop.time()))
-        await asyncio.gather(*tasks)
-        seconds = loop.time() - start
+    loop = asyncio.get_running_loop()
+    spacing = window / count
+    tasks: set[asyncio.Task[None]] = set()
+    _emit({"event": "window_start"})
+    start = loop.time()
+    sent = 0
+    while sent < count:
+        due = min(count, int((loop.time() - start) / spacing) + 1)
+        while sent < due:
+            task = asyncio.create_task(heartbeat(connectors[sent]))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            sent += 1
+        await asyncio.sleep(max(0.0, start + sent * spacing - loop.time()))
+    await asyncio.gather(*tasks)
+    seconds = loop.time() - start
     latencies.sort()
     _emit(
         {
             "event": "window_end",
             "seconds": seconds,
-            "statuses": dict(statuses),
+            "statuses": statuses,
+            "reconnects": sum(c.reconnects for c in connectors),
             "p50_ms": statistics.median(latencies) * 1000,
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
         }
     )
+    for connector in connectors:
+        await connector.close()
 
 
-# --- the simulated connectors and the raw ceiling ----------------------------------------------
+# --- the simulated connectors, the raw ceiling and the bare floor -----------------------------
 
 
 async def _ok(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
+
+
+async def _serve(app: web.Application, port: int) -> None:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await asyncio.Event().wait()  # until terminated
 
 
 def _serve_sim(port: int) -> None:
@@ -226,7 +297,18 @@ def _serve_raw(port: int, url: str) -> None:
     app.cleanup_ctx.append(pool_ctx)
     app.router.add_post("/sdk/register", register)
     app.router.add_get("/health", _ok)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    event_loop.run(_serve(app, port))
+
+
+def _serve_bare(port: int) -> None:
+    async def register(request: web.Request) -> web.Response:
+        await request.read()
+        return await _ok(request)
+
+    app = web.Application()
+    app.router.add_post("/sdk/register", register)
+    app.router.add_get("/health", _ok)
+    event_loop.run(_serve(app, port))
 
 
 # --- the orchestrator ------------------------------------------------------------------------
@@ -264,59 +346,75 @@ async def _window(server: Proc, cfg: dict[str, Any]) -> tuple[float, dict[str, A
         await load.wait()
 
 
-async def measure_sluice(url: str, sim_port: int) -> tuple[float, dict[str, Any]]:
+async def measure(
+    role: str, url: str, sim_port: int, keepalive: bool
+) -> tuple[float, dict[str, Any]]:
+    """Start a fresh server of ``role`` (sluice, raw or bare) and measure one window against it."""
     port = free_port()
-    manager = spawn("manager", ["-m", "cli.main", "manager"], manager_env(url, port))
+    if role == "sluice":
+        server = spawn("manager", ["-m", "cli.main", "manager"], manager_env(url, port))
+    elif role == "raw":
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(RAW_TABLE)
+        finally:
+            await conn.close()
+        server = spawn("raw-registry", ["-m", "bench.registry", "raw", str(port), url], {})
+    else:
+        server = spawn("bare-registry", ["-m", "bench.registry", "bare", str(port)], {})
     try:
         await wait_http(f"http://127.0.0.1:{port}/health")
-        return await _window(manager, _config(f"http://127.0.0.1:{port}/sdk/register", sim_port))
-    finally:
-        manager.stop()
-
-
-async def measure_raw(url: str, sim_port: int) -> tuple[float, dict[str, Any]]:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(RAW_TABLE)
-    finally:
-        await conn.close()
-    port = free_port()
-    server = spawn("raw-registry", ["-m", "bench.registry", "raw", str(port), url], {})
-    try:
-        await wait_http(f"http://127.0.0.1:{port}/health")
-        return await _window(server, _config(f"http://127.0.0.1:{port}/sdk/register", sim_port))
+        cfg = {
+            "url": f"http://127.0.0.1:{port}/sdk/register",
+            "token": CONNECTOR_TOKEN,
+            "sim_port": sim_port,
+            "connectors": CONNECTORS,
+            "window": WINDOW_SECONDS,
+            "keepalive": keepalive,
+        }
+        return await _window(server, cfg)
     finally:
         server.stop()
 
 
-def _config(target: str, sim_port: int) -> dict[str, Any]:
-    return {
-        "url": target,
-        "token": CONNECTOR_TOKEN,
-        "sim_port": sim_port,
-        "connectors": CONNECTORS,
-        "window": WINDOW_SECONDS,
-    }
+async def _reset(url: str) -> None:
+    """Forget every registration, so each window starts from first registrations."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DELETE FROM connectors")
+    finally:
+        await conn.close()
 
 
 async def run(url: str) -> list[str]:
     sim_port = free_port()
     sim = spawn("connector-sim", ["-m", "bench.registry", "sim", str(sim_port)], {})
+    lines: list[str] = []
     try:
         await wait_http(f"http://127.0.0.1:{sim_port}/c0/health")
-        raw_cpu, raw = await measure_raw(url, sim_port)
-        sluice_cpu, sluice = await measure_sluice(url, sim_port)
+        for keepalive, kind in ((True, "SDK keep-alive"), (False, "reconnecting")):
+            raw_cpu, raw = await measure("raw", url, sim_port, keepalive)
+            await _reset(url)
+            sluice_cpu, sluice = await measure("sluice", url, sim_port, keepalive)
+            name = f"registry 10k, {kind}"
+            lines += [
+                f"# registry ({kind} connectors): {CONNECTORS:,} first registrations in "
+                f"{sluice['warm_seconds']:.1f} s (raw {raw['warm_seconds']:.1f} s); heartbeats "
+                f"sent over {sluice['seconds']:.1f} s (raw {raw['seconds']:.1f} s); "
+                f"{sluice['reconnects']} reconnects",
+                line(f"{name} CPU % (< 10)", sluice_cpu, raw_cpu, "% core", False),
+                line(f"{name} heartbeat p50", sluice["p50_ms"], raw["p50_ms"], "ms", False),
+                line(f"{name} heartbeat p99", sluice["p99_ms"], raw["p99_ms"], "ms", False),
+            ]
+            if keepalive:
+                bare_cpu, _ = await measure("bare", url, sim_port, keepalive)
+                lines.append(
+                    f"# registry ({kind}): a bare aiohttp handler (no parsing, no database) "
+                    f"costs {bare_cpu:.1f} % of a core under the same load"
+                )
     finally:
         sim.stop()
-    name = f"registry {CONNECTORS // 1000}k conns / {WINDOW_SECONDS:g} s"
-    return [
-        f"# registry warm-up: {CONNECTORS:,} first registrations in {sluice['warm_seconds']:.1f} s"
-        f" (raw {raw['warm_seconds']:.1f} s); heartbeats sent over {sluice['seconds']:.1f} s"
-        f" (raw {raw['seconds']:.1f} s)",
-        line(f"{name} CPU (target < 10)", sluice_cpu, raw_cpu, "% core", higher_is_better=False),
-        line(f"{name} heartbeat p50", sluice["p50_ms"], raw["p50_ms"], "ms", False),
-        line(f"{name} heartbeat p99", sluice["p99_ms"], raw["p99_ms"], "ms", False),
-    ]
+    return lines
 
 
 def main(argv: list[str]) -> None:
@@ -325,8 +423,10 @@ def main(argv: list[str]) -> None:
         _serve_sim(int(argv[1]))
     elif role == "raw":
         _serve_raw(int(argv[1]), argv[2])
+    elif role == "bare":
+        _serve_bare(int(argv[1]))
     elif role == "load":
-        asyncio.run(_load(json.loads(argv[1])))
+        event_loop.run(_load(json.loads(argv[1])), "asyncio")
     else:
         raise SystemExit(f"unknown role {role!r}")
 
