@@ -42,7 +42,8 @@ class _Known:
 class HeartbeatBuffer:
     """Digests this replica stored, and the heartbeats waiting for the next flush."""
 
-    def __init__(self, ttl_seconds: float) -> None:
+    def __init__(self, ttl_seconds: float, *, enabled: bool = True) -> None:
+        self.enabled = enabled  # False: every heartbeat is written by its own request
         self._ttl = timedelta(seconds=ttl_seconds)
         self._known: dict[str, _Known] = {}  # manifest digest -> connector
         self._digest_of: dict[str, str] = {}  # connector_id -> its remembered digest
@@ -57,6 +58,8 @@ class HeartbeatBuffer:
 
     def remember(self, digest: str, connector_id: str, at: datetime) -> None:
         """Record that the table holds ``digest`` for ``connector_id``, heartbeat ``at``."""
+        if not self.enabled:
+            return
         previous = self._digest_of.get(connector_id)
         if previous is not None and previous != digest:
             self._known.pop(previous, None)
@@ -65,7 +68,7 @@ class HeartbeatBuffer:
 
     def accept(self, digest: str, now: datetime) -> bool:
         """Queue a heartbeat for a body whose digest is stored and whose connector is online."""
-        known = self._known.get(digest)
+        known = self._known.get(digest) if self.enabled else None
         if known is None or now - known.confirmed_at >= self._ttl:
             return False
         self._pending[known.connector_id] = (digest, now)
@@ -127,8 +130,8 @@ async def _flush_loop(app: web.Application, interval: float) -> None:
         await asyncio.sleep(interval)
         try:
             await buffer.flush(pool)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("heartbeat_flush_failed", pending=buffer.pending, error=str(exc))
+        except Exception:  # keep flushing: the heartbeats stay pending for the next attempt
+            log.exception("heartbeat_flush_failed", pending=buffer.pending)
         since_prune += interval
         if since_prune >= 60:
             since_prune = 0.0
@@ -138,8 +141,8 @@ async def _flush_loop(app: web.Application, interval: float) -> None:
 async def heartbeat_flusher(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: own the flush task; on shutdown stop it and write what is pending."""
     settings = app[SETTINGS]
-    app[HEARTBEATS] = HeartbeatBuffer(settings.registry_ttl_seconds)
     interval = settings.registry_flush_interval_seconds
+    app[HEARTBEATS] = HeartbeatBuffer(settings.registry_ttl_seconds, enabled=interval > 0)
     task = None
     if interval > 0:
         task = asyncio.create_task(_flush_loop(app, interval), name="heartbeat-flusher")

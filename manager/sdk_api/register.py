@@ -57,7 +57,7 @@ async def register(request: web.Request) -> web.Response:
     ttl = settings.registry_ttl_seconds
     digest = _digest(raw)
     buffer = app[HEARTBEATS]
-    if settings.registry_flush_interval_seconds > 0 and buffer.accept(digest, now):
+    if buffer.accept(digest, now):
         return ok()
 
     hint = _connector_id_hint(raw)

@@ -42,3 +42,10 @@ def test_prune_drops_expired_connectors_but_keeps_pending_ones() -> None:
     assert not buffer.accept("d1", at(100))
     assert buffer.accept("d3", at(100))
     assert len(buffer) == 2
+
+
+def test_a_disabled_buffer_remembers_and_accepts_nothing() -> None:
+    buffer = HeartbeatBuffer(ttl_seconds=90, enabled=False)
+    buffer.remember("d1", "c1", at(0))
+    assert not buffer.accept("d1", at(1))
+    assert len(buffer) == 0
