@@ -42,6 +42,7 @@ def raise_open_file_limit() -> int:
 
 async def serve(settings: ManagerSettings, stop: asyncio.Event) -> None:
     settings = with_tokens(settings)
+    open_files_limit = raise_open_file_limit()
     database = await open_database(settings.database_url, settings.data_dir)
     # Leadership needs its own connection: hand every part the resolved URL, embedded or not.
     settings = settings.model_copy(update={"database_url": database.url})
@@ -68,7 +69,7 @@ async def serve(settings: ManagerSettings, stop: asyncio.Event) -> None:
                     "manager_listening",
                     host=settings.host,
                     port=settings.port,
-                    open_files_limit=raise_open_file_limit(),
+                    open_files_limit=open_files_limit,
                 )
                 await stop.wait()
                 log.info("manager_stopping")
