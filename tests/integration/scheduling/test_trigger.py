@@ -26,7 +26,8 @@ from tests.integration.scheduling.support import (
 
 
 async def _runs(pool: asyncpg.Pool) -> list[asyncpg.Record]:
-    return await pool.fetch("SELECT * FROM sync_runs ORDER BY id")
+    rows: list[asyncpg.Record] = await pool.fetch("SELECT * FROM sync_runs ORDER BY id")
+    return rows
 
 
 async def _expect(app: web.Application, source_id: str, sync_type: str) -> TriggerError:
