@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -120,17 +122,26 @@ async def test_a_failed_flush_keeps_its_heartbeats(
     assert await heartbeat_at(db_pool) == clock.now()
 
 
-async def test_pending_heartbeats_are_written_at_shutdown(
-    db_pool: asyncpg.Pool, connector: HealthyConnector, clock: FrozenClock
-) -> None:
-    # A long interval: only the shutdown flush can write the second heartbeat.
-    settings = make_settings(registry_flush_interval_seconds=3600)
+@contextlib.asynccontextmanager
+async def registered_then_heartbeat(
+    db_pool: asyncpg.Pool, connector: HealthyConnector, clock: FrozenClock, interval: float
+) -> AsyncIterator[web.Application]:
+    """An app flushing every ``interval`` s: one registration, then a heartbeat 30 s later."""
+    settings = make_settings(registry_flush_interval_seconds=interval)
     app = create_app(settings, db_pool, clock=clock, run_leader_work=False)
     body = manifest(connector.url)
     async with TestClient(TestServer(app)) as client:
         assert (await client.post("/sdk/register", json=body, headers=AUTH)).status == 200
         clock.advance(30)
         assert (await client.post("/sdk/register", json=body, headers=AUTH)).status == 200
+        yield app
+
+
+async def test_pending_heartbeats_are_written_at_shutdown(
+    db_pool: asyncpg.Pool, connector: HealthyConnector, clock: FrozenClock
+) -> None:
+    # A long interval: only the shutdown flush can write the second heartbeat.
+    async with registered_then_heartbeat(db_pool, connector, clock, 3600) as app:
         assert app[HEARTBEATS].pending == 1
     assert await heartbeat_at(db_pool) == clock.now()
 
@@ -138,13 +149,7 @@ async def test_pending_heartbeats_are_written_at_shutdown(
 async def test_the_flusher_writes_within_its_interval(
     db_pool: asyncpg.Pool, connector: HealthyConnector, clock: FrozenClock
 ) -> None:
-    settings = make_settings(registry_flush_interval_seconds=0.05)
-    app = create_app(settings, db_pool, clock=clock, run_leader_work=False)
-    body = manifest(connector.url)
-    async with TestClient(TestServer(app)) as client:
-        assert (await client.post("/sdk/register", json=body, headers=AUTH)).status == 200
-        clock.advance(30)
-        assert (await client.post("/sdk/register", json=body, headers=AUTH)).status == 200
+    async with registered_then_heartbeat(db_pool, connector, clock, 0.05) as app:
         for _ in range(200):
             if await heartbeat_at(db_pool) == clock.now():
                 break
@@ -157,12 +162,6 @@ async def test_the_flusher_writes_within_its_interval(
 async def test_interval_zero_writes_every_heartbeat_at_once(
     db_pool: asyncpg.Pool, connector: HealthyConnector, clock: FrozenClock
 ) -> None:
-    settings = make_settings(registry_flush_interval_seconds=0)
-    app = create_app(settings, db_pool, clock=clock, run_leader_work=False)
-    body = manifest(connector.url)
-    async with TestClient(TestServer(app)) as client:
-        assert (await client.post("/sdk/register", json=body, headers=AUTH)).status == 200
-        clock.advance(30)
-        assert (await client.post("/sdk/register", json=body, headers=AUTH)).status == 200
+    async with registered_then_heartbeat(db_pool, connector, clock, 0) as app:
         assert app[HEARTBEATS].pending == 0
         assert await heartbeat_at(db_pool) == clock.now()
