@@ -16,7 +16,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from tenacity.wait import wait_base, wait_random_exponential
 
 MANAGER_RETRY_STATUSES = frozenset({429, 502, 503, 504})
-SOURCE_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+SOURCE_RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,17 +5,19 @@
         async for issue in http.paginate_link("/issues", params={"per_page": 100}):
             ...
 
-Every request waits for the rate limiter (aiolimiter). 429 and 5xx answers and transport errors are
-retried with backoff, honouring ``Retry-After`` (tenacity). Other statuses raise
-``SourceHttpError``, classified by ``sdk.errors.classify_source_status`` (401/403 are configuration
-errors). The pagination helpers yield items across every page; a plain ``get_json`` whose answer
-says there is a next page logs ``source_pagination_ignored``, so a forgotten loop shows up.
+Every request waits for the rate limiter (aiolimiter). 408, 425, 429 and 5xx answers and transport
+errors are retried with backoff, honouring ``Retry-After`` (tenacity). Other statuses of 400 and
+above raise ``SourceHttpError``, classified by ``sdk.errors.classify_source_status`` (401/403 are
+configuration errors); a 304 to a conditional request (``conditional_headers``) is an answer.
+The pagination helpers yield items across every page; a plain ``get_json`` whose answer says there
+is a next page logs ``source_pagination_ignored``, so a forgotten loop shows up.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from email.message import Message
 from types import TracebackType
 from typing import Any, Self
 
@@ -38,12 +40,41 @@ log = structlog.get_logger("sdk.source_http")
 class SourceResponse:
     status: int
     headers: Mapping[str, str]
+    """Case-insensitive, as HTTP header names are."""
     body: bytes
     links: Mapping[str, str] = field(default_factory=dict)
     """``Link`` header targets by ``rel``."""
+    url: str = ""
+    """The URL that answered, after redirects."""
+    truncated: bool = False
+    """The body was longer than the request's ``max_body_bytes`` and was cut there."""
 
     def json(self) -> Any:
         return orjson.loads(self.body) if self.body else None
+
+    def _content_type_header(self) -> Message:
+        header = Message()
+        header["Content-Type"] = self.headers.get("Content-Type", "application/octet-stream")
+        return header
+
+    @property
+    def content_type(self) -> str:
+        """The media type, lower case, without parameters."""
+        return self._content_type_header().get_content_type()
+
+    @property
+    def charset(self) -> str | None:
+        return self._content_type_header().get_content_charset()
+
+
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` from a previous answer's validators."""
+    headers: dict[str, str] = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
 
 
 def extract(value: Any, where: Extract) -> Any:
@@ -73,14 +104,17 @@ class SourceHttp:
         retry: RetryPolicy | None = None,
         timeout: float = 60.0,
         max_pages: int = 100_000,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
+        """``session``: share the caller's client session (the caller closes it)."""
         self.base_url = base_url.rstrip("/")
         self._headers = dict(headers or {})
         self._limiter = AsyncLimiter(max_rate, time_period) if max_rate else None
         self.retry = retry or RetryPolicy()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self.max_pages = max_pages
-        self._session: aiohttp.ClientSession | None = None
+        self._session = session
+        self._owns_session = session is None
 
     async def __aenter__(self) -> Self:
         return self
@@ -91,9 +125,13 @@ class SourceHttp:
         await self.close()
 
     async def close(self) -> None:
-        if self._session is not None:
+        if self._session is not None and self._owns_session:
             await self._session.close()
-            self._session = None
+        self._session = None
+
+    def limit_rate(self, max_rate: float, time_period: float = 1.0) -> None:
+        """From now on at most ``max_rate`` requests per ``time_period`` (e.g. a Crawl-delay)."""
+        self._limiter = AsyncLimiter(max_rate, time_period)
 
     def _url(self, url: str) -> str:
         return url if url.startswith(("http://", "https://")) else self.base_url + url
@@ -108,11 +146,15 @@ class SourceHttp:
         params: Params | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        max_body_bytes: int | None = None,
     ) -> SourceResponse:
+        """Send with rate limit and retries. ``max_body_bytes`` bounds how much body is read."""
         full = self._url(url)
         async for attempt in retrying(self.retry, _should_retry):
             with attempt:
-                return await self._once(method, full, params, json, headers)
+                return await self._once(
+                    method, full, params, json, headers, max_body_bytes=max_body_bytes
+                )
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     async def _once(
@@ -122,18 +164,25 @@ class SourceHttp:
         params: Params | None,
         json: Any,
         headers: Mapping[str, str] | None,
+        *,
+        max_body_bytes: int | None,
     ) -> SourceResponse:
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
+            self._session = aiohttp.ClientSession()
+            self._owns_session = True
         if self._limiter is not None:
             await self._limiter.acquire()
         data = orjson.dumps(json) if json is not None else None
-        merged = {**({"Content-Type": "application/json"} if data else {}), **(headers or {})}
+        merged = {
+            **self._headers,
+            **({"Content-Type": "application/json"} if data else {}),
+            **(headers or {}),
+        }
         try:
             async with self._session.request(
-                method, url, params=params, data=data, headers=merged
+                method, url, params=params, data=data, headers=merged, timeout=self._timeout
             ) as resp:
-                body = await resp.read()
+                body, truncated = await _read_body(resp, max_body_bytes)
                 links = {
                     str(rel): str(link.get("url", ""))
                     for rel, link in resp.links.items()
@@ -147,7 +196,9 @@ class SourceHttp:
                         body=body[:500].decode("utf-8", "replace"),
                         retry_after=parse_retry_after(resp.headers.get("Retry-After")),
                     )
-                return SourceResponse(resp.status, dict(resp.headers), body, links)
+                return SourceResponse(
+                    resp.status, resp.headers.copy(), body, links, str(resp.url), truncated
+                )
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransientError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
 
@@ -222,6 +273,21 @@ class SourceHttp:
             next_url = response.links.get("next")
             query = None  # the next link carries its own query
         raise TransientError(f"GET {url}: more than {self.max_pages} pages")
+
+
+async def _read_body(resp: aiohttp.ClientResponse, limit: int | None) -> tuple[bytes, bool]:
+    """The body, or its first ``limit`` bytes and whether there was more."""
+    if limit is None:
+        return await resp.read(), False
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(1 << 16):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            break
+    body = b"".join(chunks)
+    return body[:limit], size > limit
 
 
 def _items(body: Any, where: Extract) -> Sequence[Any]:

@@ -9,12 +9,10 @@ from typing import Any
 
 import aiohttp
 import feedparser  # type: ignore[import-untyped]
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
+
+from sdk.errors import SourceHttpError, TransientError
+from sdk.retry import RetryPolicy
+from sdk.source_http import SourceHttp, conditional_headers
 
 
 class FeedError(Exception):
@@ -31,12 +29,6 @@ class FeedUnavailable(FeedError):
         self.reason = reason
 
 
-class _Transient(Exception):
-    def __init__(self, status: int | None) -> None:
-        super().__init__(status)
-        self.status = status
-
-
 @dataclass(frozen=True, slots=True)
 class FeedResponse:
     url: str
@@ -47,56 +39,39 @@ class FeedResponse:
     content_location: str | None = None
 
 
-# Statuses worth another attempt; any other error status is the feed's final answer.
-_RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-
-
 class FeedClient:
+    """Conditional GETs of feeds over the SDK's ``SourceHttp`` (retries transient answers)."""
+
     def __init__(self, session: aiohttp.ClientSession, *, user_agent: str, timeout: float) -> None:
-        self._session = session
-        self._user_agent = user_agent
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._http = SourceHttp(
+            headers={"User-Agent": user_agent, "Accept": _ACCEPT},
+            retry=RetryPolicy(attempts=3, backoff_base=0.5, backoff_max=10),
+            timeout=timeout,
+            session=session,
+        )
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> FeedResponse:
         """GET the feed; with ``etag``/``last_modified`` a 304 gives ``not_modified``."""
-        headers = {"User-Agent": self._user_agent, "Accept": _ACCEPT}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
         try:
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception_type((_Transient, aiohttp.ClientError, TimeoutError)),
-                stop=stop_after_attempt(3),
-                wait=wait_exponential_jitter(multiplier=0.5, max=10),
-                reraise=True,
-            ):
-                with attempt:
-                    return await self._get(url, headers)
-        except _Transient as exc:
-            raise FeedUnavailable(url, exc.status, f"HTTP {exc.status}") from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise FeedUnavailable(url, None, type(exc).__name__) from exc
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _get(self, url: str, headers: dict[str, str]) -> FeedResponse:
-        async with self._session.get(url, headers=headers, timeout=self._timeout) as resp:
-            if resp.status == 304:
-                return FeedResponse(url=url, not_modified=True)
-            if resp.status in _RETRY_STATUSES:
-                raise _Transient(resp.status)
-            if resp.status >= 400:
-                raise FeedUnavailable(url, resp.status, f"HTTP {resp.status}")
-            return FeedResponse(
-                url=url,
-                not_modified=False,
-                body=await resp.read(),
-                etag=resp.headers.get("ETag"),
-                last_modified=resp.headers.get("Last-Modified"),
-                content_location=str(resp.url),
+            resp = await self._http.request(
+                "GET", url, headers=conditional_headers(etag, last_modified)
             )
+        except SourceHttpError as exc:
+            raise FeedUnavailable(url, exc.status, f"HTTP {exc.status}") from exc
+        except TransientError as exc:
+            raise FeedUnavailable(url, None, str(exc)) from exc
+        if resp.status == 304:
+            return FeedResponse(url=url, not_modified=True)
+        return FeedResponse(
+            url=url,
+            not_modified=False,
+            body=resp.body,
+            etag=resp.headers.get("ETag"),
+            last_modified=resp.headers.get("Last-Modified"),
+            content_location=resp.url,
+        )
 
 
 _ACCEPT = (

@@ -7,28 +7,15 @@ from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import aiohttp
-from aiolimiter import AsyncLimiter
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from connectors.web.config import WebConfig
+from sdk.errors import SourceHttpError, TransientError
+from sdk.retry import RetryPolicy
+from sdk.source_http import SourceHttp, conditional_headers
 
 
 class WebError(Exception):
     """Root of the web connector's errors."""
-
-
-class _Transient(WebError):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-_RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,71 +39,47 @@ class PageResponse:
         return self.status in (404, 410)
 
 
-async def _read_at_most(resp: aiohttp.ClientResponse, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.content.iter_chunked(1 << 16):
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= limit:
-            break
-    return b"".join(chunks)
-
-
 class WebClient:
     def __init__(self, session: aiohttp.ClientSession, config: WebConfig) -> None:
-        self._session = session
         self._config = config
-        self._headers = {"User-Agent": config.user_agent}
-        self._timeout = aiohttp.ClientTimeout(total=config.timeout_seconds)
         # One request per 1/rate seconds on average, across the whole crawl.
-        self._limiter = AsyncLimiter(1, 1 / config.requests_per_second)
+        self._seconds_per_request = 1 / config.requests_per_second
+        self._http = SourceHttp(
+            headers={"User-Agent": config.user_agent},
+            max_rate=1,
+            time_period=self._seconds_per_request,
+            retry=RetryPolicy(attempts=3, backoff_base=1, backoff_max=20),
+            timeout=config.timeout_seconds,
+            session=session,
+        )
         self._robots: dict[str, RobotFileParser] = {}
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> PageResponse:
-        headers = dict(self._headers)
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
         try:
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception_type((_Transient, aiohttp.ClientError, TimeoutError)),
-                stop=stop_after_attempt(3),
-                wait=wait_exponential_jitter(multiplier=1, max=20),
-                reraise=True,
-            ):
-                with attempt:
-                    return await self._get(url, headers)
-        except _Transient as exc:
-            return PageResponse(url=url, status=exc.status)
-        except (aiohttp.ClientError, TimeoutError):
-            return PageResponse(url=url, status=0)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _get(self, url: str, headers: dict[str, str]) -> PageResponse:
-        async with (
-            self._limiter,
-            self._session.get(url, headers=headers, timeout=self._timeout) as resp,
-        ):
-            if resp.status in _RETRY_STATUSES:
-                raise _Transient(resp.status)
-            if resp.status != 200:
-                return PageResponse(url=str(resp.url), status=resp.status)
-            body = await _read_at_most(resp, self._config.max_page_bytes + 1)
-            truncated = len(body) > self._config.max_page_bytes
-            return PageResponse(
-                url=str(resp.url),
-                status=200,
-                content_type=resp.content_type,
-                charset=resp.charset,
-                body=body[: self._config.max_page_bytes],
-                etag=resp.headers.get("ETag"),
-                last_modified=resp.headers.get("Last-Modified"),
-                truncated=truncated,
+            resp = await self._http.request(
+                "GET",
+                url,
+                headers=conditional_headers(etag, last_modified),
+                max_body_bytes=self._config.max_page_bytes,
             )
+        except SourceHttpError as exc:
+            return PageResponse(url=url, status=exc.status)
+        except TransientError:
+            return PageResponse(url=url, status=0)
+        if resp.status != 200:
+            return PageResponse(url=resp.url, status=resp.status)
+        return PageResponse(
+            url=resp.url,
+            status=200,
+            content_type=resp.content_type,
+            charset=resp.charset,
+            body=resp.body,
+            etag=resp.headers.get("ETag"),
+            last_modified=resp.headers.get("Last-Modified"),
+            truncated=resp.truncated,
+        )
 
     async def robots(self, url: str) -> RobotFileParser:
         """The origin's robots.txt rules, fetched once per crawl. Missing → everything allowed;
@@ -146,8 +109,9 @@ class WebClient:
 
     def slow_down(self, seconds_per_request: float) -> None:
         """Honour a robots.txt Crawl-delay longer than the configured rate."""
-        if seconds_per_request > self._limiter.time_period:
-            self._limiter = AsyncLimiter(1, seconds_per_request)
+        if seconds_per_request > self._seconds_per_request:
+            self._seconds_per_request = seconds_per_request
+            self._http.limit_rate(1, seconds_per_request)
 
     async def sitemaps_of(self, url: str) -> list[str]:
         """Sitemaps that robots.txt names, else the conventional /sitemap.xml."""
