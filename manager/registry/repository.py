@@ -96,39 +96,31 @@ class Registration:
     sync_modes: Sequence[str]
     manifest_sha256: str
 
+    def columns(self) -> tuple[Any, ...]:
+        """$1 to $6 of heartbeat_connector and upsert_connector, in their order."""
+        return (
+            self.connector_id,
+            self.connector_url,
+            self.manifest,
+            list(self.source_types),
+            list(self.sync_modes),
+            self.manifest_sha256,
+        )
+
 
 async def heartbeat(
     conn: Executor, registration: Registration, now: datetime, ttl_seconds: float
 ) -> bool:
     """Refresh a known, online connector at the same URL; False when a full registration is due."""
-    r = registration
     matched = await conn.fetchval(
-        QUERIES.heartbeat_connector,
-        r.connector_id,
-        r.connector_url,
-        r.manifest,
-        list(r.source_types),
-        list(r.sync_modes),
-        r.manifest_sha256,
-        now,
-        ttl_seconds,
+        QUERIES.heartbeat_connector, *registration.columns(), now, ttl_seconds
     )
     return matched is not None
 
 
 async def upsert(conn: Executor, registration: Registration, now: datetime) -> None:
     """Insert or replace the row; keeps first_seen_at. The last registration wins."""
-    r = registration
-    await conn.execute(
-        QUERIES.upsert_connector,
-        r.connector_id,
-        r.connector_url,
-        r.manifest,
-        list(r.source_types),
-        list(r.sync_modes),
-        r.manifest_sha256,
-        now,
-    )
+    await conn.execute(QUERIES.upsert_connector, *registration.columns(), now)
 
 
 def _log_conflict(source_type: str, connector_ids: list[str]) -> None:
