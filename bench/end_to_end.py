@@ -13,7 +13,7 @@ import asyncpg
 from bench.corpus import TextGenerator
 from bench.fixtures import CONNECTOR_TOKEN, manager_env, source_with_running_run
 from bench.harness import Proc, free_port, line, sampling, spawn, wait_http
-from bench.ingest import BATCH, loadgen, raw_tables
+from bench.ingest import loadgen, raw_load, raw_tables, sluice_load
 
 # Polled every 20 ms until false: EXISTS probes of the partial indexes, so watching for the end
 # costs the database next to nothing (a count(*) here was ~15 % of the run's database time).
@@ -65,16 +65,7 @@ async def raw_pipeline(url: str, workers: int, batches: int, prefix: str) -> flo
     try:
         await wait_http(f"http://127.0.0.1:{port}/health")
         started = time.perf_counter()
-        result = await loadgen(
-            {
-                "url": f"http://127.0.0.1:{port}/batch",
-                "batches": batches,
-                "batch_size": BATCH,
-                "source_id": "raw",
-                "sync_run_id": "raw",
-                "prefix": prefix,
-            }
-        )
+        result = await loadgen(raw_load(port, batches, prefix))
         finished = await _drained(url, OPEN_RAW)
     finally:
         for proc in procs:
@@ -101,18 +92,8 @@ async def sluice_pipeline(
         content_ids = await _store_contents(port, run_id)
         async with sampling(procs):
             started = time.perf_counter()
-            result = await loadgen(
-                {
-                    "url": f"http://127.0.0.1:{port}/sdk/events/batch",
-                    "token": CONNECTOR_TOKEN,
-                    "batches": batches,
-                    "batch_size": BATCH,
-                    "source_id": source_id,
-                    "sync_run_id": run_id,
-                    "prefix": prefix,
-                    "content_ids": content_ids,
-                }
-            )
+            config = sluice_load(port, batches, prefix, source_id, run_id)
+            result = await loadgen({**config, "content_ids": content_ids})
             finished = await _drained(url, OPEN_SLUICE)
     finally:
         for proc in procs:

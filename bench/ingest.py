@@ -37,21 +37,39 @@ async def raw_tables(url: str) -> None:
         await conn.close()
 
 
+def raw_load(port: int, batches: int, prefix: str) -> dict[str, object]:
+    """Load generator settings for the raw ingest handler on ``port``."""
+    return {
+        "url": f"http://127.0.0.1:{port}/batch",
+        "batches": batches,
+        "batch_size": BATCH,
+        "source_id": "raw",
+        "sync_run_id": "raw",
+        "prefix": prefix,
+    }
+
+
+def sluice_load(
+    port: int, batches: int, prefix: str, source_id: str, run_id: str
+) -> dict[str, object]:
+    """Load generator settings for the manager's ``POST /sdk/events/batch`` on ``port``."""
+    return {
+        "url": f"http://127.0.0.1:{port}/sdk/events/batch",
+        "token": CONNECTOR_TOKEN,
+        "batches": batches,
+        "batch_size": BATCH,
+        "source_id": source_id,
+        "sync_run_id": run_id,
+        "prefix": prefix,
+    }
+
+
 async def measure_raw(url: str, batches: int, prefix: str) -> float:
     port = free_port()
     server = spawn("raw-ingest", ["-m", "bench.raw_ingest", str(port), url], {})
     try:
         await wait_http(f"http://127.0.0.1:{port}/health")
-        result = await loadgen(
-            {
-                "url": f"http://127.0.0.1:{port}/batch",
-                "batches": batches,
-                "batch_size": BATCH,
-                "source_id": "raw",
-                "sync_run_id": "raw",
-                "prefix": prefix,
-            }
-        )
+        result = await loadgen(raw_load(port, batches, prefix))
     finally:
         server.stop()
     assert result["statuses"] == {"200": batches}, result
@@ -64,17 +82,7 @@ async def measure_sluice(url: str, batches: int, prefix: str) -> float:
     manager = spawn("manager", ["-m", "cli.main", "manager"], manager_env(url, port))
     try:
         await wait_http(f"http://127.0.0.1:{port}/health")
-        result = await loadgen(
-            {
-                "url": f"http://127.0.0.1:{port}/sdk/events/batch",
-                "token": CONNECTOR_TOKEN,
-                "batches": batches,
-                "batch_size": BATCH,
-                "source_id": source_id,
-                "sync_run_id": run_id,
-                "prefix": prefix,
-            }
-        )
+        result = await loadgen(sluice_load(port, batches, prefix, source_id, run_id))
     finally:
         manager.stop()
     assert result["statuses"] == {"200": batches}, result
