@@ -11,6 +11,7 @@ import structlog
 from aiohttp import web
 
 from manager.app import create_app
+from manager.sdk_api.heartbeat_front import HeartbeatSite
 from manager.settings import ManagerSettings
 from manager.tokens import with_tokens
 from sdk import event_loop
@@ -40,6 +41,17 @@ def raise_open_file_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+async def listen(runner: web.AppRunner, settings: ManagerSettings) -> web.BaseSite:
+    """Start the TCP site: unchanged heartbeats answered in front of aiohttp unless disabled."""
+    site: web.BaseSite
+    if settings.heartbeat_front and settings.registry_flush_interval_seconds > 0:
+        site = HeartbeatSite(runner, settings.host, settings.port)
+    else:
+        site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    return site
+
+
 async def serve(settings: ManagerSettings, stop: asyncio.Event) -> None:
     settings = with_tokens(settings)
     open_files_limit = raise_open_file_limit()
@@ -57,11 +69,14 @@ async def serve(settings: ManagerSettings, stop: asyncio.Event) -> None:
             application_name="sluice-manager",
         )
         try:
-            runner = web.AppRunner(create_app(settings, pool), handle_signals=False)
+            # aiohttp's access log is never shown (stdlib loggers print warnings and up, and
+            # request latency is a metric), so it is not built either.
+            runner = web.AppRunner(
+                create_app(settings, pool), handle_signals=False, access_log=None
+            )
             await runner.setup()
             try:
-                site = web.TCPSite(runner, settings.host, settings.port)
-                await site.start()
+                await listen(runner, settings)
                 # Everything allocated at startup lives for the whole process: keep it out of the
                 # collector's generations so request-time collections stay short.
                 gc.freeze()

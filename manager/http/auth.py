@@ -13,7 +13,11 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def _presented(request: web.Request) -> str | None:
-    header = request.headers.get("Authorization")
+    return presented_token(request.headers.get("Authorization"))
+
+
+def presented_token(header: str | None) -> str | None:
+    """The bearer token of an Authorization header: None when absent, "" when malformed."""
     if header is None:
         return None
     scheme, _, token = header.partition(" ")
@@ -36,9 +40,14 @@ def check_admin(request: web.Request, tokens: Sequence[str]) -> None:
         raise HttpError(401, "missing or invalid admin token", headers=_CHALLENGE)
 
 
-def check_connector(request: web.Request, tokens: Sequence[str], *, open_mode: bool) -> None:
-    token = _presented(request)
+def connector_allowed(header: str | None, tokens: Sequence[str], *, open_mode: bool) -> bool:
+    """Whether an Authorization header (None when absent) passes the connector check."""
+    token = presented_token(header)
     if token is None and open_mode:
-        return
-    if not token or not _matches(token, tokens):
+        return True
+    return token is not None and token != "" and _matches(token, tokens)
+
+
+def check_connector(request: web.Request, tokens: Sequence[str], *, open_mode: bool) -> None:
+    if not connector_allowed(request.headers.get("Authorization"), tokens, open_mode=open_mode):
         raise HttpError(401, "missing or invalid connector token", headers=_CHALLENGE)

@@ -38,12 +38,17 @@ def unprocessable(message: str) -> HttpError:
     return HttpError(422, message)
 
 
+def error_body(message: str) -> bytes:
+    """The protocol's error envelope, ``{"error": message}``."""
+    return orjson.dumps({"error": message})
+
+
 def error_response(
     status: int, message: str, headers: Mapping[str, str] | None = None
 ) -> web.Response:
     return web.Response(
         status=status,
-        body=orjson.dumps({"error": message}),
+        body=error_body(message),
         content_type="application/json",
         headers=headers,
     )

@@ -31,7 +31,8 @@ log = structlog.get_logger(__name__)
 _DIGEST_SALT = b"sluice-manifest-checks-v1\n"
 
 
-def _digest(raw: bytes) -> str:
+def manifest_digest(raw: bytes) -> str:
+    """The key a stored manifest is known by: its bytes, salted by the version of the checks."""
     return hashlib.sha256(_DIGEST_SALT + raw).hexdigest()
 
 
@@ -49,23 +50,31 @@ def _connector_id_hint(raw: bytes) -> str | None:
 
 
 async def register(request: web.Request) -> web.Response:
-    app = request.app
-    settings, pool = app[SETTINGS], app[POOL]
-    raw = await read_bytes(request, settings.max_json_body_bytes)
+    raw = await read_bytes(request, request.app[SETTINGS].max_json_body_bytes)
     check_json_content_type(request)
+    await register_manifest(request.app, raw)
+    return ok()
+
+
+async def register_manifest(app: web.Application, raw: bytes) -> None:
+    """Register the manifest in ``raw`` (size and media type already checked); HttpError if not.
+
+    Also called by ``manager.sdk_api.heartbeat_front`` for the requests it answers itself.
+    """
+    settings, pool = app[SETTINGS], app[POOL]
     now = app[CLOCK].now()
     ttl = settings.registry_ttl_seconds
-    digest = _digest(raw)
+    digest = manifest_digest(raw)
     buffer = app[HEARTBEATS]
     if buffer.accept(digest, now):
-        return ok()
+        return
 
     hint = _connector_id_hint(raw)
     if hint is not None and await repository.touch(
         pool, connector_id=hint, manifest_sha256=digest, now=now, ttl_seconds=ttl
     ):
         buffer.remember(digest, hint, now)
-        return ok()
+        return
 
     manifest = validate_json_bytes(MANIFEST_ADAPTER, raw)
     problem = manifest_problem(manifest)
@@ -82,7 +91,7 @@ async def register(request: web.Request) -> web.Response:
     # Known, online and at the same URL: the health check may be skipped (§4.1 step 6).
     if await repository.heartbeat(pool, registration, now, ttl):
         buffer.remember(digest, manifest.connector_id, now)
-        return ok()
+        return
 
     token = settings.connector_token[0] if settings.connector_token else None
     session = app[CONNECTOR_HTTP]
@@ -97,4 +106,3 @@ async def register(request: web.Request) -> web.Response:
         connector_url=manifest.connector_url,
         source_types=manifest.source_types,
     )
-    return ok()
