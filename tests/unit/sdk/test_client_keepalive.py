@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from sdk.client import KEEPALIVE_SECONDS, ManagerClient
+from sdk.models import ConnectorManifest
 from sdk.registration import REGISTRATION_INTERVAL_SECONDS
+
+MANIFEST = ConnectorManifest(
+    name="m", version="1", sync_modes=["full"], connector_id="m", connector_url="http://c:1"
+)
 
 
 async def test_idle_connections_outlive_the_interval_between_heartbeats() -> None:
@@ -16,3 +23,30 @@ async def test_idle_connections_outlive_the_interval_between_heartbeats() -> Non
         connector = client._get_session().connector
         assert isinstance(connector, aiohttp.TCPConnector)
         assert connector._keepalive_timeout == KEEPALIVE_SECONDS
+
+
+async def test_registrations_keep_a_connection_of_their_own() -> None:
+    """Heartbeats never queue behind uploads, and the manager's front keeps answering them."""
+    seen: list[tuple[str, int]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        assert peer is not None
+        seen.append((request.path, peer[1]))
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_post("/sdk/register", record)
+    app.router.add_post("/sdk/events/batch", record)
+    async with TestServer(app) as server:
+        client = ManagerClient(str(server.make_url("")), "token")
+        async with client:
+            await client.register(MANIFEST)
+            await client.post_event_batch("run", "source", [b'{"type": "x"}'])
+            await client.register(MANIFEST)
+            await client.post_event_batch("run", "source", [b'{"type": "x"}'])
+        assert client._registration_session is None  # closed with the client
+    ports = {path: {port for p, port in seen if p == path} for path, _ in seen}
+    assert len(ports["/sdk/register"]) == 1
+    assert len(ports["/sdk/events/batch"]) == 1
+    assert ports["/sdk/register"].isdisjoint(ports["/sdk/events/batch"])
