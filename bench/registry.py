@@ -13,9 +13,9 @@ Three kinds of process besides the manager, each started as ``python -m bench.re
 
 Two kinds of connector are simulated, each with the exact bytes an aiohttp client sends:
 
-* ``keepalive``: connectors on the Sluice SDK, which keeps its connection to the manager open
-  between heartbeats (``sdk.client.KEEPALIVE_SECONDS`` > 30 s): one open connection per connector,
-  10,000 in all, each heartbeat a request on its own connection;
+* ``keepalive``: connectors on the Sluice SDK, which registers over a connection of its own and
+  keeps it open between heartbeats (``sdk.client.KEEPALIVE_SECONDS`` > 30 s): one open connection
+  per connector, 10,000 in all, carrying that connector's registrations only;
 * ``reconnect``: connectors whose client drops idle connections sooner than 30 s (aiohttp's
   default is 15 s, as in the Omni SDKs): every heartbeat opens a new connection.
 

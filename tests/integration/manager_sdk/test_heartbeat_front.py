@@ -23,6 +23,7 @@ from manager.main import listen
 from manager.registry.heartbeats import HEARTBEATS
 from manager.sdk_api.heartbeat_front import Front, HeartbeatSite
 from manager.settings import ManagerSettings
+from sql.pool import create_pool
 from tests.integration.manager_sdk.conftest import (
     CONNECTOR_TOKEN,
     HealthyConnector,
@@ -311,3 +312,44 @@ def test_the_front_waits_for_the_rest_of_a_request_it_may_answer(served: Served)
     for cut in (1, 10, len(whole) - 20, len(whole) - 1):
         assert front.parse(whole[:cut]) == 0
     assert front.parse(whole) == (len(whole) - 8, len(whole))
+
+
+def test_on_uvloop_the_front_answers_and_hands_off_alike(
+    db_url: str, settings: ManagerSettings
+) -> None:
+    """The manager runs on uvloop, whose transports must take ``set_protocol`` as asyncio's do."""
+    uvloop = pytest.importorskip("uvloop")
+
+    async def healthy(_: web.Request) -> web.Response:
+        return web.json_response({"status": "healthy"})
+
+    async def scenario() -> list[int]:
+        health = web.Application()
+        health.router.add_get("/health", healthy)
+        async with TestServer(health) as connector, await create_pool(db_url) as pool:
+            app = create_app(settings, pool, run_leader_work=False)
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            try:
+                local = settings.model_copy(update={"host": "127.0.0.1", "port": 0})
+                site = await listen(runner, local)
+                assert isinstance(site, HeartbeatSite)
+                conn = Connection(*await asyncio.open_connection("127.0.0.1", site.port))
+                body = orjson.dumps(manifest(str(connector.make_url("")).rstrip("/")))
+                statuses = []
+                for request in (
+                    register_request(body),  # first registration, in the front
+                    register_request(body),  # heartbeat, in the front
+                    b"GET /health HTTP/1.1\r\nHost: m\r\n\r\n",  # aiohttp's from here on
+                    register_request(body),
+                ):
+                    await conn.send(request)
+                    statuses.append((await conn.answer()).status)
+                assert not site.fronted
+                await conn.close()
+                return statuses
+            finally:
+                await runner.cleanup()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(scenario()) == [200, 200, 200, 200]
