@@ -206,9 +206,7 @@ class ManagerClient:
     async def register(
         self, manifest: ConnectorManifest, *, retry: RetryPolicy | None = None
     ) -> None:
-        await self.request(
-            "POST", _REGISTER_PATH, manifest.model_dump_json().encode(), retry=retry
-        )
+        await self.request("POST", _REGISTER_PATH, manifest.model_dump_json().encode(), retry=retry)
 
     # --- events and content (§4.3, §4.4, §4.5) -----------------------------------------------
 
