@@ -1,4 +1,4 @@
-"""Unchanged heartbeats answered in front of aiohttp (protocol §4.1, §8.1).
+"""Registrations answered in front of aiohttp (protocol §4.1, §8.1).
 
 Ten thousand connectors re-send their manifest every 30 s. ``HeartbeatBuffer`` already answers
 such a heartbeat without the database or validation, yet aiohttp's request machinery around it (a

@@ -256,6 +256,21 @@ async def test_pipelined_requests_are_answered_in_order(
     assert served.app[HEARTBEATS].pending == 1
 
 
+async def test_a_client_that_reads_no_answers_for_a_while_loses_none(
+    served: Served, connection: Connection, connector: HealthyConnector
+) -> None:
+    """Far more answers than the socket buffers hold: the front stops reading, then resumes."""
+    request = register_request(orjson.dumps(manifest(connector.url)))
+    count = 40_000
+    sending = asyncio.create_task(connection.send(request * count))
+    await asyncio.sleep(0.5)  # the answers pile up unread
+    statuses = [(await connection.answer()).status for _ in range(count)]
+    await sending
+    assert statuses == [200] * count
+    assert len(served.site.fronted) == 1
+    assert len(connector.health_calls) == 1
+
+
 async def test_a_request_arriving_byte_by_byte_is_answered_once(
     served: Served, connection: Connection, connector: HealthyConnector
 ) -> None:
