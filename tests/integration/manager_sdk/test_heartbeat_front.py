@@ -7,6 +7,7 @@ reach aiohttp intact, on the same connection, in order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -39,11 +40,12 @@ class Served:
     port: int
 
 
-@pytest.fixture
-async def served(
-    db_pool: asyncpg.Pool, clock: FrozenClock, settings: ManagerSettings
+@contextlib.asynccontextmanager
+async def serve(
+    settings: ManagerSettings, pool: asyncpg.Pool, clock: FrozenClock | None = None
 ) -> AsyncIterator[Served]:
-    app = create_app(settings, db_pool, clock=clock, run_leader_work=False)
+    """The manager app listening as ``sluice manager`` does, on a free local port."""
+    app = create_app(settings, pool, clock=clock, run_leader_work=False)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
@@ -52,6 +54,14 @@ async def served(
         yield Served(app, site, site.port)
     finally:
         await runner.cleanup()
+
+
+@pytest.fixture
+async def served(
+    db_pool: asyncpg.Pool, clock: FrozenClock, settings: ManagerSettings
+) -> AsyncIterator[Served]:
+    async with serve(settings, db_pool, clock) as running:
+        yield running
 
 
 def register_request(
@@ -211,21 +221,13 @@ async def test_anything_else_goes_to_aiohttp_on_the_same_connection(
 async def test_a_request_over_the_body_limit_is_refused_by_aiohttp(
     db_pool: asyncpg.Pool, clock: FrozenClock, connector: HealthyConnector
 ) -> None:
-    settings = make_settings(max_json_body_bytes=1000)
-    app = create_app(settings, db_pool, clock=clock, run_leader_work=False)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        site = await listen(runner, settings.model_copy(update={"host": "127.0.0.1", "port": 0}))
-        assert isinstance(site, HeartbeatSite)
-        conn = Connection(*await asyncio.open_connection("127.0.0.1", site.port))
+    async with serve(make_settings(max_json_body_bytes=1000), db_pool, clock) as running:
+        conn = Connection(*await asyncio.open_connection("127.0.0.1", running.port))
         await conn.send(register_request(orjson.dumps(manifest(connector.url, pad="x" * 2000))))
         answer = await conn.answer()
         assert answer.status == 413
         assert orjson.loads(answer.body) == {"error": "request body exceeds 1000 bytes"}
         await conn.close()
-    finally:
-        await runner.cleanup()
 
 
 async def test_after_a_hand_off_heartbeats_still_work_through_aiohttp(
@@ -341,30 +343,25 @@ def test_on_uvloop_the_front_answers_and_hands_off_alike(
     async def scenario() -> list[int]:
         health = web.Application()
         health.router.add_get("/health", healthy)
-        async with TestServer(health) as connector, await create_pool(db_url) as pool:
-            app = create_app(settings, pool, run_leader_work=False)
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            try:
-                local = settings.model_copy(update={"host": "127.0.0.1", "port": 0})
-                site = await listen(runner, local)
-                assert isinstance(site, HeartbeatSite)
-                conn = Connection(*await asyncio.open_connection("127.0.0.1", site.port))
-                body = orjson.dumps(manifest(str(connector.make_url("")).rstrip("/")))
-                statuses = []
-                for request in (
-                    register_request(body),  # first registration, in the front
-                    register_request(body),  # heartbeat, in the front
-                    b"GET /health HTTP/1.1\r\nHost: m\r\n\r\n",  # aiohttp's from here on
-                    register_request(body),
-                ):
-                    await conn.send(request)
-                    statuses.append((await conn.answer()).status)
-                assert not site.fronted
-                await conn.close()
-                return statuses
-            finally:
-                await runner.cleanup()
+        async with (
+            TestServer(health) as connector,
+            await create_pool(db_url) as pool,
+            serve(settings, pool) as running,
+        ):
+            conn = Connection(*await asyncio.open_connection("127.0.0.1", running.port))
+            body = orjson.dumps(manifest(str(connector.make_url("")).rstrip("/")))
+            statuses = []
+            for request in (
+                register_request(body),  # first registration, in the front
+                register_request(body),  # heartbeat, in the front
+                b"GET /health HTTP/1.1\r\nHost: m\r\n\r\n",  # aiohttp's from here on
+                register_request(body),
+            ):
+                await conn.send(request)
+                statuses.append((await conn.answer()).status)
+            assert not running.site.fronted
+            await conn.close()
+            return statuses
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         assert runner.run(scenario()) == [200, 200, 200, 200]
