@@ -12,10 +12,6 @@ from manager.http.errors import HttpError
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def _presented(request: web.Request) -> str | None:
-    return presented_token(request.headers.get("Authorization"))
-
-
 def presented_token(header: str | None) -> str | None:
     """The bearer token of an Authorization header: None when absent, "" when malformed."""
     if header is None:
@@ -35,7 +31,7 @@ def _matches(token: str, allowed: Sequence[str]) -> bool:
 
 
 def check_admin(request: web.Request, tokens: Sequence[str]) -> None:
-    token = _presented(request)
+    token = presented_token(request.headers.get("Authorization"))
     if not token or not _matches(token, tokens):
         raise HttpError(401, "missing or invalid admin token", headers=_CHALLENGE)
 
@@ -43,9 +39,9 @@ def check_admin(request: web.Request, tokens: Sequence[str]) -> None:
 def connector_allowed(header: str | None, tokens: Sequence[str], *, open_mode: bool) -> bool:
     """Whether an Authorization header (None when absent) passes the connector check."""
     token = presented_token(header)
-    if token is None and open_mode:
-        return True
-    return token is not None and token != "" and _matches(token, tokens)
+    if token is None:
+        return open_mode
+    return token != "" and _matches(token, tokens)
 
 
 def check_connector(request: web.Request, tokens: Sequence[str], *, open_mode: bool) -> None:
