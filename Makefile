@@ -3,24 +3,33 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
-# Re-install only when pyproject.toml changes.
-STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
+# Every distribution of the workspace, installed editable; the manager with its extraction extra.
+DISTRIBUTIONS := sdk sql runtime manager indexer connectors/rss connectors/filesystem connectors/web cli
+EDITABLE := -e ./sdk -e './sql[embedded]' -e ./runtime -e './manager[extraction]' -e ./indexer \
+	-e ./connectors/rss -e ./connectors/filesystem -e ./connectors/web -e ./cli
+# Re-install only when a pyproject.toml changes.
+PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(DISTRIBUTIONS))
+STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) | sha256sum | cut -c1-16)
+# The SDK's dependencies as wheels, so tests/packaging installs the SDK alone, offline, in a fresh venv.
+WHEELHOUSE := $(VENV)/wheelhouse
 
 .PHONY: install run test lint format bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): $(PYPROJECTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet $(EDITABLE) --group dev
+	rm -rf $(WHEELHOUSE)
+	$(PY) -m pip wheel --quiet --wheel-dir $(WHEELHOUSE) ./sdk
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
 run: $(STAMP)
 	$(VENV)/bin/sluice up
 
-test: $(STAMP)
+test: lint
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -84,8 +84,8 @@ async def sluice_pipeline(
     source_id, run_id = await source_with_running_run(url)
     port = free_port()
     env = manager_env(url, port)
-    manager = spawn("manager", ["-m", "cli.main", "manager"], env)
-    indexers = [spawn("indexer", ["-m", "indexer"], env) for _ in range(workers)]
+    manager = spawn("manager", ["-m", "sluice_cli.main", "manager"], env)
+    indexers = [spawn("indexer", ["-m", "sluice_indexer"], env) for _ in range(workers)]
     procs = [manager, *indexers]
     try:
         await wait_http(f"http://127.0.0.1:{port}/health")
@@ -107,8 +107,8 @@ async def latency(url: str, samples: int = 200, gap: float = 0.02) -> tuple[floa
     port = free_port()
     env = manager_env(url, port)
     procs = [
-        spawn("manager", ["-m", "cli.main", "manager"], env),
-        spawn("indexer", ["-m", "indexer"], env),
+        spawn("manager", ["-m", "sluice_cli.main", "manager"], env),
+        spawn("indexer", ["-m", "sluice_indexer"], env),
     ]
     observed: list[float] = []
     try:

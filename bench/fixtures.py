@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from manager.ids import new_id
+from sluice_manager.ids import new_id
 
 ADMIN_TOKEN = "bench-admin-token"
 CONNECTOR_TOKEN = "bench-connector-token"

@@ -17,8 +17,8 @@ import aiohttp
 import asyncpg
 import psutil
 
-from sql.embedded import EmbeddedPostgres, database_url, ensure_database
-from sql.migrate import migrate_url
+from sluice_sql.embedded import EmbeddedPostgres, database_url, ensure_database
+from sluice_sql.migrate import migrate_url
 
 ROOT = Path(__file__).resolve().parent.parent
 

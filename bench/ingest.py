@@ -79,7 +79,7 @@ async def measure_raw(url: str, batches: int, prefix: str) -> float:
 async def measure_sluice(url: str, batches: int, prefix: str) -> float:
     source_id, run_id = await source_with_running_run(url)
     port = free_port()
-    manager = spawn("manager", ["-m", "cli.main", "manager"], manager_env(url, port))
+    manager = spawn("manager", ["-m", "sluice_cli.main", "manager"], manager_env(url, port))
     try:
         await wait_http(f"http://127.0.0.1:{port}/health")
         result = await loadgen(sluice_load(port, batches, prefix, source_id, run_id))

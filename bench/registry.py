@@ -14,8 +14,8 @@ Three kinds of process besides the manager, each started as ``python -m bench.re
 Two kinds of connector are simulated, each with the exact bytes an aiohttp client sends:
 
 * ``keepalive``: connectors on the Sluice SDK, which registers over a connection of its own and
-  keeps it open between heartbeats (``sdk.client.KEEPALIVE_SECONDS`` > 30 s): one open connection
-  per connector, 10,000 in all, carrying that connector's registrations only;
+  keeps it open between heartbeats (``sluice_sdk.client.KEEPALIVE_SECONDS`` > 30 s): one open
+  connection per connector, 10,000 in all, carrying that connector's registrations only;
 * ``reconnect``: connectors whose client drops idle connections sooner than 30 s (aiohttp's
   default is 15 s, as in the Omni SDKs): every heartbeat opens a new connection.
 
@@ -42,7 +42,7 @@ from aiohttp import web
 
 from bench.fixtures import CONNECTOR_TOKEN, manager_env
 from bench.harness import ROOT, Proc, free_port, line, spawn, wait_http
-from sdk import event_loop
+from sluice_runtime import event_loop
 
 CONNECTORS = 10_000
 WINDOW_SECONDS = 30.0
@@ -352,7 +352,7 @@ async def measure(
     """Start a fresh server of ``role`` (sluice, raw or bare) and measure one window against it."""
     port = free_port()
     if role == "sluice":
-        server = spawn("manager", ["-m", "cli.main", "manager"], manager_env(url, port))
+        server = spawn("manager", ["-m", "sluice_cli.main", "manager"], manager_env(url, port))
     elif role == "raw":
         conn = await asyncpg.connect(url)
         try:

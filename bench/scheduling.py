@@ -1,5 +1,5 @@
 """Scheduler tick over 100,000 sources (target < 1 s) and monitor tick over 1,000 running runs
-(target < 5 s), each measured in-process through ``manager.scheduling.tick.Tick`` against the
+(target < 5 s), each measured in-process through ``sluice_manager.scheduling.tick.Tick`` against the
 bench database, next to the raw ceiling of the same SQL (and, for the monitor, the same GETs).
 
 The scheduler figure is ``Tick.due_syncs``, the due-computation phase (§9.3-§9.4): its one
@@ -30,14 +30,14 @@ from aiohttp import web
 
 from bench.fixtures import CONNECTOR_TOKEN
 from bench.harness import free_port, line, spawn, wait_http
-from manager.clock import FrozenClock
-from manager.ids import new_id
-from manager.keys import CLOCK, CONNECTOR_HTTP, POOL, SETTINGS
-from manager.scheduling import policy
-from manager.scheduling.tick import Tick, limits_of
-from manager.settings import ManagerSettings
-from sql.pool import create_pool
-from sql.query_loader import QUERIES
+from sluice_manager.ids import new_id
+from sluice_manager.keys import CLOCK, CONNECTOR_HTTP, POOL, SETTINGS
+from sluice_manager.scheduling import policy
+from sluice_manager.scheduling.tick import Tick, limits_of
+from sluice_manager.settings import ManagerSettings
+from sluice_runtime.clock import FrozenClock
+from sluice_sql.pool import create_pool
+from sluice_sql.query_loader import QUERIES
 
 SOURCES = 100_000
 RUNNING_RUNS = 1_000
@@ -225,14 +225,14 @@ async def monitor_fixture(url: str, connector_url: str, now: datetime) -> None:
 def _app(
     pool: asyncpg.Pool, settings: ManagerSettings, clock: FrozenClock, http: aiohttp.ClientSession
 ) -> web.Application:
-    """The keys Tick reads, as manager.app.create_app sets them."""
+    """The keys Tick reads, as sluice_manager.app.create_app sets them."""
     app = web.Application()
     app[POOL], app[SETTINGS], app[CLOCK], app[CONNECTOR_HTTP] = pool, settings, clock, http
     return app
 
 
 def _connector_session() -> aiohttp.ClientSession:
-    # The manager's connector session (manager.app): connection limit 200, per-call timeouts.
+    # The manager's connector session (sluice_manager.app): connection limit 200, per-call timeouts.
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=200), timeout=aiohttp.ClientTimeout(total=None)
     )

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import pytest
 
-from sql.embedded import database_url
-from sql.migrate import migrate_url
-from sql.pool import create_pool
+from sluice_sql.embedded import database_url
+from sluice_sql.migrate import migrate_url
+from sluice_sql.pool import create_pool
 from tests.support.postgres import session_postgres
 
 TEMPLATE = f"sluice_template_{os.getpid()}"

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sdk import Connector, NoCredentials, SyncContext
+from sluice_sdk import Connector, NoCredentials, SyncContext
 
 
 class ChaosConfig(BaseModel):

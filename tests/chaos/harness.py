@@ -1,6 +1,6 @@
-"""Real processes for chaos tests: a manager (``python -m cli.main manager``), an indexer, and the
-chaos connector, each on 127.0.0.1 with its output in a log file. Every process started here is
-stopped by the fixture that owns the ``Processes`` object, by its own pid."""
+"""Real processes for chaos tests: a manager (``python -m sluice_cli.main manager``), an
+indexer and the chaos connector, each on 127.0.0.1 with its output in a log file. Every process
+started here is stopped by the fixture that owns the ``Processes`` object, by its own pid."""
 
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ class Processes:
         proc = await self._start(
             Proc(
                 name,
-                ["-m", "cli.main", "manager"],
+                ["-m", "sluice_cli.main", "manager"],
                 manager_env(self.db_url, port, data_dir),
                 self.workdir / f"{name}.log",
             )
@@ -166,7 +166,7 @@ class Processes:
         return await self._start(
             Proc(
                 "indexer",
-                ["-m", "indexer"],
+                ["-m", "sluice_indexer"],
                 indexer_env(self.db_url, self.workdir / "indexer"),
                 self.workdir / "indexer.log",
             )

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_indexer(
-    db_url: str, tmp_path: Path, log_name: str, command: tuple[str, ...] = ("-m", "indexer")
+    db_url: str, tmp_path: Path, log_name: str, command: tuple[str, ...] = ("-m", "sluice_indexer")
 ) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")}
     env.update(

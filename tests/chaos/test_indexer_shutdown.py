@@ -59,7 +59,7 @@ async def test_sigterm_finishes_the_batch_in_hand(
 async def test_sluice_indexer_command_listens_and_stops_on_sigterm(
     db_url: str, tmp_path: Path
 ) -> None:
-    proc = start_indexer(db_url, tmp_path, "cli.log", ("-m", "cli.main", "indexer"))
+    proc = start_indexer(db_url, tmp_path, "cli.log", ("-m", "sluice_cli.main", "indexer"))
     log_path = tmp_path / "cli.log"
     try:
         deadline = time.monotonic() + 60

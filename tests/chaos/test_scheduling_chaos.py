@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from manager.clock import SystemClock
+from sluice_runtime.clock import SystemClock
 from tests.chaos.chaos_connector import document_ids
 from tests.chaos.harness import Processes, connector_online, eventually
 from tests.integration.scheduling.support import add_source

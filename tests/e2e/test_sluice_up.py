@@ -23,7 +23,7 @@ import aiohttp
 import psutil
 import pytest
 
-from sql.embedded import read_running_server
+from sluice_sql.embedded import read_running_server
 from tests.support.http import free_port, wait_for_json
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -55,7 +55,7 @@ class Up:
         self.data_dir = data_dir
         self.env = env
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "up"],
+            [sys.executable, "-m", "sluice_cli.main", "up"],
             cwd=root,
             env=env,
             stdout=subprocess.PIPE,
@@ -73,7 +73,7 @@ class Up:
 
     def connector_pid(self) -> int:
         for child in psutil.Process(self.proc.pid).children():
-            if "connectors.filesystem" in " ".join(child.cmdline()):
+            if "sluice_connector_filesystem" in " ".join(child.cmdline()):
                 return child.pid
         raise AssertionError("no filesystem connector process")
 
@@ -105,7 +105,7 @@ async def _wait_run(
 
 def _search(up: Up, query: str) -> list[dict[str, Any]]:
     result = subprocess.run(
-        [sys.executable, "-m", "cli.main", "search", query, "--url", up.url, "--json"],
+        [sys.executable, "-m", "sluice_cli.main", "search", query, "--url", up.url, "--json"],
         env=up.env,
         capture_output=True,
         check=True,

@@ -3,8 +3,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from sql.embedded import EmbeddedPostgres, ensure_database, read_running_server
-from sql.errors import EmbeddedPostgresError
+from sluice_sql.embedded import EmbeddedPostgres, ensure_database, read_running_server
+from sluice_sql.errors import EmbeddedPostgresError
 
 
 async def test_start_reuse_and_clean_stop(tmp_path: Path) -> None:

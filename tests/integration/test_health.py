@@ -1,8 +1,8 @@
 import asyncpg
 from aiohttp.test_utils import TestClient, TestServer
 
-from manager.app import create_app
-from manager.settings import ManagerSettings
+from sluice_manager.app import create_app
+from sluice_manager.settings import ManagerSettings
 
 
 async def test_health_reports_database_ok(db_pool: asyncpg.Pool) -> None:

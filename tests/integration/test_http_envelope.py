@@ -4,8 +4,8 @@ import asyncpg
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from manager.app import create_app
-from manager.settings import ManagerSettings
+from sluice_manager.app import create_app
+from sluice_manager.settings import ManagerSettings
 
 
 def _app(pool: asyncpg.Pool, **settings: object) -> web.Application:

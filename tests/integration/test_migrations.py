@@ -4,8 +4,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from sql.errors import MigrationChecksumError, MigrationError
-from sql.migrate import Migration, load_migrations, migrate, migrate_url
+from sluice_sql.errors import MigrationChecksumError, MigrationError
+from sluice_sql.migrate import Migration, load_migrations, migrate, migrate_url
 
 
 async def _tables(url: str) -> set[str]:

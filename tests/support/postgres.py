@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from sql.embedded import EmbeddedPostgres
+from sluice_sql.embedded import EmbeddedPostgres
 
 
 def _docker_answers() -> bool:

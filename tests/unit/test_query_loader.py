@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from sql.errors import QueryFileError, UnknownQueryError
-from sql.query_loader import QUERIES, Queries, parse_queries
+from sluice_sql.errors import QueryFileError, UnknownQueryError
+from sluice_sql.query_loader import QUERIES, Queries, parse_queries
 
 
 def test_parses_name_doc_and_statement() -> None:

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from cli.supervisor import CrashLoop, Supervisor
+from sluice_cli.supervisor import CrashLoop, Supervisor
 
 
 def _wait_exit(sup: Supervisor) -> None:

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from manager.settings import ManagerSettings
-from manager.tokens import MissingTokenError, with_tokens
+from sluice_manager.settings import ManagerSettings
+from sluice_manager.tokens import MissingTokenError, with_tokens
 
 
 def test_embedded_default_generates_tokens_once(tmp_path: Path) -> None:

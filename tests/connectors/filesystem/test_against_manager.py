@@ -8,13 +8,13 @@ from pathlib import Path
 import asyncpg
 from aiohttp.test_utils import TestClient, TestServer
 
-from connectors.filesystem.connector import FilesystemConnector
-from manager.app import create_app
-from manager.clock import FrozenClock
-from manager.settings import ManagerSettings
-from sdk.client import ManagerClient
-from sdk.models import SyncRequest
-from sdk.runs import execute_run
+from sluice_connector_filesystem.connector import FilesystemConnector
+from sluice_manager.app import create_app
+from sluice_manager.settings import ManagerSettings
+from sluice_runtime.clock import FrozenClock
+from sluice_sdk.client import ManagerClient
+from sluice_sdk.models import SyncRequest
+from sluice_sdk.runs import execute_run
 from tests.integration.manager_sdk.factories import insert_run, insert_source
 
 EXTRACTION = Path(__file__).parents[2] / "fixtures" / "extraction"

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from connectors.filesystem.connector import FilesystemConnector
-from connectors.filesystem.state import FsCheckpoint, unpack
-from sdk.connector import Connector
-from sdk.testing import SMALL_BATCHES, ConnectorConformance, ConnectorHarness
+from sluice_connector_filesystem.connector import FilesystemConnector
+from sluice_connector_filesystem.state import FsCheckpoint, unpack
+from sluice_sdk.connector import Connector
+from sluice_sdk.testing import SMALL_BATCHES, ConnectorConformance, ConnectorHarness
 
 EXTRACTION = Path(__file__).parents[2] / "fixtures" / "extraction"
 
@@ -175,7 +175,7 @@ async def test_an_invalid_config_is_a_configuration_error() -> None:
 
 
 async def test_demo_config_indexes_readme_and_docs_only(tmp_path: Path) -> None:
-    from connectors.filesystem.demo import demo_config
+    from sluice_connector_filesystem.demo import demo_config
 
     (tmp_path / "docs" / "api").mkdir(parents=True)
     (tmp_path / "README.md").write_text("# Project\n")

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from connectors.filesystem.client import sort_key, walk
-from connectors.filesystem.config import FilesystemConfig
-from connectors.filesystem.globs import directory_excluded, matches
-from connectors.filesystem.mapping import ContentKind, content_kind, map_file, title_of
-from connectors.filesystem.state import FsCheckpoint, merged, pack, unpack
+from sluice_connector_filesystem.client import sort_key, walk
+from sluice_connector_filesystem.config import FilesystemConfig
+from sluice_connector_filesystem.globs import directory_excluded, matches
+from sluice_connector_filesystem.mapping import ContentKind, content_kind, map_file, title_of
+from sluice_connector_filesystem.state import FsCheckpoint, merged, pack, unpack
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.rss.client import FeedError, parse_feed
-from connectors.rss.mapping import entry_key, html_fragment_to_text, map_entry
+from sluice_connector_rss.client import FeedError, parse_feed
+from sluice_connector_rss.mapping import entry_key, html_fragment_to_text, map_entry
 
 FEEDS = Path(__file__).parents[2] / "fixtures" / "feeds"
 URL = "https://feeds.example.com/feed"

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from connectors.rss.connector import RssConnector
-from sdk.connector import Connector
-from sdk.testing import ConnectorConformance, ConnectorHarness
+from sluice_connector_rss.connector import RssConnector
+from sluice_sdk.connector import Connector
+from sluice_sdk.testing import ConnectorConformance, ConnectorHarness
 from tests.connectors.support import Origin, Served
 
 FEEDS = Path(__file__).parents[2] / "fixtures" / "feeds"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.web.config import WebConfig
-from connectors.web.mapping import (
+from sluice_connector_web.config import WebConfig
+from sluice_connector_web.mapping import (
     extract_links,
     http_date,
     in_scope,

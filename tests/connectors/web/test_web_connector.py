@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from connectors.web.connector import WebConnector
-from sdk.connector import Connector
-from sdk.testing import ConnectorConformance, ConnectorHarness
+from sluice_connector_web.connector import WebConnector
+from sluice_sdk.connector import Connector
+from sluice_sdk.testing import ConnectorConformance, ConnectorHarness
 from tests.connectors.support import Origin, Served
 
 SITE = Path(__file__).parents[2] / "fixtures" / "site"

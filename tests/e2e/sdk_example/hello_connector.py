@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from sdk import ConfigurationError, Connector, NoCredentials, SyncContext
+from sluice_sdk import ConfigurationError, Connector, NoCredentials, SyncContext
 
 
 class HelloConfig(BaseModel):

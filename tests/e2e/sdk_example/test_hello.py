@@ -12,8 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from sdk import Connector
-from sdk.testing import ConnectorConformance, ConnectorHarness, FakeManager
+from sluice_sdk import Connector
+from sluice_sdk.testing import ConnectorConformance, ConnectorHarness, FakeManager
 from tests.e2e.sdk_example.hello_connector import HelloConnector
 from tests.support.http import free_port
 

@@ -43,8 +43,8 @@ def processes(db_url: str) -> Iterator[tuple[str, dict[str, str]]]:
         "PORT": str(hello_port),
     }
     commands = [
-        (["-m", "cli.main", "manager"], env),
-        (["-m", "cli.main", "indexer"], env),
+        (["-m", "sluice_cli.main", "manager"], env),
+        (["-m", "sluice_cli.main", "indexer"], env),
         (["-m", "tests.e2e.sdk_example.hello_connector"], hello_env),
     ]
     procs = [

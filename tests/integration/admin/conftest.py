@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from manager.clock import FrozenClock
+from sluice_runtime.clock import FrozenClock
 from tests.integration.admin.factories import START, FakeConnector, make_app
 
 

@@ -10,10 +10,10 @@ import asyncpg
 import orjson
 from aiohttp import web
 
-from manager.app import create_app
-from manager.clock import FrozenClock
-from manager.ids import new_id
-from manager.settings import ManagerSettings
+from sluice_manager.app import create_app
+from sluice_manager.ids import new_id
+from sluice_manager.settings import ManagerSettings
+from sluice_runtime.clock import FrozenClock
 
 ADMIN = {"Authorization": "Bearer adm-token"}
 SDK = {"Authorization": "Bearer con-token"}

@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 from aiohttp.test_utils import TestClient
 
-from sdk.models import ActionRequest
+from sluice_sdk.models import ActionRequest
 from tests.integration.admin.factories import (
     ADMIN,
     FakeConnector,

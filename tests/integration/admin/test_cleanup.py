@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 from aiohttp.test_utils import TestClient
 
-from manager.sources.cleanup import purge_deleted_sources
+from sluice_manager.sources.cleanup import purge_deleted_sources
 from tests.integration.admin.factories import (
     ADMIN,
     START,

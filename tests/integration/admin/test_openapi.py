@@ -7,7 +7,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft202012Validator
 
-from manager.openapi import ROUTE_DOCS, describe
+from sluice_manager.openapi import ROUTE_DOCS, describe
 from tests.integration.admin.factories import ADMIN, make_app
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import asyncpg
 from aiohttp.test_utils import TestClient
 
-from manager.clock import FrozenClock
+from sluice_runtime.clock import FrozenClock
 from tests.integration.admin.factories import (
     ADMIN,
     START,

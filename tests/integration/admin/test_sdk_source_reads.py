@@ -10,7 +10,7 @@ import orjson
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import BaseModel
 
-from manager.clock import FrozenClock
+from sluice_runtime.clock import FrozenClock
 from tests.integration.admin.factories import ADMIN, SDK, make_app, source_body
 
 

@@ -12,9 +12,9 @@ import asyncpg
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from manager.app import create_app
-from manager.clock import FrozenClock
-from manager.settings import ManagerSettings
+from sluice_manager.app import create_app
+from sluice_manager.settings import ManagerSettings
+from sluice_runtime.clock import FrozenClock
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "extraction"
 AUTH = {"Authorization": "Bearer con1"}

@@ -13,8 +13,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
-from manager.clock import FrozenClock
-from manager.extraction.routes import PERMITS
+from sluice_manager.extraction.routes import PERMITS
+from sluice_runtime.clock import FrozenClock
 from tests.integration.extraction.support import (
     AUTH,
     MULTIPART,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from manager.extraction.formats import Format
-from manager.extraction.pool import ExtractionPool
-from manager.extraction.worker import UnreadableDocument
+from sluice_manager.extraction.formats import Format
+from sluice_manager.extraction.pool import ExtractionPool
+from sluice_manager.extraction.worker import UnreadableDocument
 from tests.integration.extraction.support import fixture
 
 PDF = fixture("quarterly-report.pdf")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from sdk.client import ManagerClient
-from sdk.content import ContentStore
+from sluice_sdk.client import ManagerClient
+from sluice_sdk.content import ContentStore
 from tests.integration.extraction.support import fixture, manager
 
 

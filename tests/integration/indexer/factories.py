@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from ulid import ULID
 
-from indexer.settings import IndexerSettings
+from sluice_indexer.settings import IndexerSettings
 
 PUBLIC = {"public": True, "users": [], "groups": []}
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from indexer.worker import Worker
+from sluice_indexer.worker import Worker
 from tests.integration.indexer import factories as f
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from indexer.worker import Worker
+from sluice_indexer.worker import Worker
 from tests.integration.indexer import factories as f
 
 DEFAULT_PERMS = {"public": False, "users": [], "groups": []}

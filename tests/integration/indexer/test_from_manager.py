@@ -1,6 +1,6 @@
 """The whole way of a document (architecture, steps 4-7): SDK calls on the real manager app,
 the real indexer, then search on the manager. Proves the indexer reads the payloads the manager
-actually writes (sdk.models serialisation, sweep rows, NOTIFY)."""
+actually writes (sluice_sdk.models serialisation, sweep rows, NOTIFY)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from indexer.worker import Worker
-from manager.app import create_app
+from sluice_indexer.worker import Worker
+from sluice_manager.app import create_app
 from tests.integration.indexer import factories as f
 from tests.integration.manager_sdk.conftest import AUTH, make_settings
 from tests.integration.manager_sdk.factories import insert_run, insert_source

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from indexer.errors import InvalidEventError
-from indexer.events import Claimed, DocDelete, DocUpsert, GroupSync, Noop, Sweep, parse, plan
-from indexer.settings import IndexerSettings
+from sluice_indexer.errors import InvalidEventError
+from sluice_indexer.events import Claimed, DocDelete, DocUpsert, GroupSync, Noop, Sweep, parse, plan
+from sluice_indexer.settings import IndexerSettings
 from tests.integration.indexer import factories as f
 
 

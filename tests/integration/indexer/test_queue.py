@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from indexer import queue
-from indexer.worker import Worker
-from manager.clock import FrozenClock
-from sql.query_loader import QUERIES
+from sluice_indexer import queue
+from sluice_indexer.worker import Worker
+from sluice_runtime.clock import FrozenClock
+from sluice_sql.query_loader import QUERIES
 from tests.integration.indexer import factories as f
 
 
@@ -206,7 +206,7 @@ async def test_invalid_payload_fails_only_that_event(db_pool: asyncpg.Pool, db_u
 async def test_a_batch_whose_claim_was_taken_away_has_no_effect(
     db_pool: asyncpg.Pool, db_url: str
 ) -> None:
-    from indexer import batch as batches
+    from sluice_indexer import batch as batches
 
     async with db_pool.acquire() as conn:
         source = await f.add_source(conn)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from indexer.retention import retention_pass
+from sluice_indexer.retention import retention_pass
 from tests.integration.indexer import factories as f
 
 

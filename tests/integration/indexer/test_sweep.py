@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from indexer.worker import Worker
+from sluice_indexer.worker import Worker
 from tests.integration.indexer import factories as f
 
 
@@ -56,7 +56,7 @@ async def test_sweep_prunes_documents_not_emitted_by_the_run(
 async def test_sweep_waits_for_lower_rows_of_its_source(db_pool: asyncpg.Pool) -> None:
     from datetime import UTC, datetime
 
-    from indexer import queue
+    from sluice_indexer import queue
 
     async with db_pool.acquire() as conn:
         source = await f.add_source(conn)

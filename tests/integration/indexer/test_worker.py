@@ -8,8 +8,8 @@ import time
 import asyncpg
 import pytest
 
-from indexer.errors import SideTaskError
-from indexer.worker import Worker
+from sluice_indexer.errors import SideTaskError
+from sluice_indexer.worker import Worker
 from tests.integration.indexer import factories as f
 
 

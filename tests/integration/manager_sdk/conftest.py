@@ -10,9 +10,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from manager.app import create_app
-from manager.clock import FrozenClock
-from manager.settings import ManagerSettings
+from sluice_manager.app import create_app
+from sluice_manager.settings import ManagerSettings
+from sluice_runtime.clock import FrozenClock
 from tests.integration.manager_sdk.factories import T0
 
 CONNECTOR_TOKEN = "connector-secret"

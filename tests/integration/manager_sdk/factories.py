@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from manager.ids import new_id
+from sluice_manager.ids import new_id
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

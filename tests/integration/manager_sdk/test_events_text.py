@@ -15,7 +15,7 @@ import orjson
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from indexer.worker import Worker
+from sluice_indexer.worker import Worker
 from tests.integration.indexer import factories as indexer_factories
 from tests.integration.manager_sdk.conftest import AUTH
 from tests.integration.manager_sdk.factories import insert_run, insert_source
@@ -150,7 +150,7 @@ async def test_text_postgres_refuses_is_written_anew(client: Client, db_pool: as
     await post_raw(client, (head + ',"events":[' + event + '],"x":[1]}').encode())
     texts = await payload_texts(db_pool, source_id)
     assert [orjson.loads(text) for text in texts] == [orjson.loads(event)] * 2
-    assert event not in texts  # written anew (sdk.models order: ids first)
+    assert event not in texts  # written anew (sluice_sdk.models order: ids first)
 
 
 async def test_bad_event_anywhere_queues_nothing(client: Client, db_pool: asyncpg.Pool) -> None:

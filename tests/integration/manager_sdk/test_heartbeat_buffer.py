@@ -12,10 +12,10 @@ import asyncpg
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from manager.app import create_app
-from manager.clock import FrozenClock
-from manager.registry import repository
-from manager.registry.heartbeats import HEARTBEATS
+from sluice_manager.app import create_app
+from sluice_manager.registry import repository
+from sluice_manager.registry.heartbeats import HEARTBEATS
+from sluice_runtime.clock import FrozenClock
 from tests.integration.manager_sdk.conftest import AUTH, HealthyConnector, make_settings
 from tests.integration.manager_sdk.test_register import manifest
 

@@ -17,14 +17,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from manager.app import create_app
-from manager.clock import FrozenClock
-from manager.keys import CLOCK, POOL, SETTINGS
-from manager.main import listen
-from manager.registry.heartbeats import HEARTBEATS
-from manager.sdk_api.heartbeat_front import Front, HeartbeatSite
-from manager.settings import ManagerSettings
-from sql.pool import create_pool
+from sluice_manager.app import create_app
+from sluice_manager.keys import CLOCK, POOL, SETTINGS
+from sluice_manager.main import listen
+from sluice_manager.registry.heartbeats import HEARTBEATS
+from sluice_manager.sdk_api.heartbeat_front import Front, HeartbeatSite
+from sluice_manager.settings import ManagerSettings
+from sluice_runtime.clock import FrozenClock
+from sluice_sql.pool import create_pool
 from tests.integration.manager_sdk.conftest import (
     CONNECTOR_TOKEN,
     HealthyConnector,

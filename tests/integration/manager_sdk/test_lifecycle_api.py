@@ -9,8 +9,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from manager.app import create_app
-from manager.clock import FrozenClock
+from sluice_manager.app import create_app
+from sluice_runtime.clock import FrozenClock
 from tests.integration.manager_sdk.conftest import AUTH, make_settings
 from tests.integration.manager_sdk.factories import (
     T0,

@@ -1,4 +1,4 @@
-"""manager.runs.lifecycle against real Postgres (protocol §4.6, §6.2, §10.7)."""
+"""sluice_manager.runs.lifecycle against real Postgres (protocol §4.6, §6.2, §10.7)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
-from manager.runs.lifecycle import complete_run, finish_run, get_run, touch_run
+from sluice_manager.runs.lifecycle import complete_run, finish_run, get_run, touch_run
 from tests.integration.manager_sdk.factories import (
     T0,
     insert_run,

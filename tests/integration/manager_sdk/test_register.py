@@ -10,10 +10,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from manager.app import create_app
-from manager.clock import FrozenClock
-from manager.registry.heartbeats import HEARTBEATS
-from manager.registry.repository import get_connector, resolve_connector
+from sluice_manager.app import create_app
+from sluice_manager.registry.heartbeats import HEARTBEATS
+from sluice_manager.registry.repository import get_connector, resolve_connector
+from sluice_runtime.clock import FrozenClock
 from tests.integration.manager_sdk.conftest import (
     AUTH,
     CONNECTOR_TOKEN,

@@ -1,4 +1,4 @@
-"""manager.registry.repository against real Postgres (protocol §8.1)."""
+"""sluice_manager.registry.repository against real Postgres (protocol §8.1)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 import asyncpg
 from structlog.testing import capture_logs
 
-from manager.registry.repository import (
+from sluice_manager.registry.repository import (
     Registration,
     get_connector,
     heartbeat,

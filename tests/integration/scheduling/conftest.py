@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 from aiohttp import web
 
-from manager.clock import FrozenClock
+from sluice_runtime.clock import FrozenClock
 from tests.integration.scheduling.support import (
     FakeConnector,
     fast_settings,

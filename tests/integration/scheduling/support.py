@@ -16,10 +16,10 @@ import orjson
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from manager.clock import Clock, FrozenClock
-from manager.ids import new_id
-from manager.keys import CLOCK, CONNECTOR_HTTP, POOL, SETTINGS
-from manager.settings import ManagerSettings
+from sluice_manager.ids import new_id
+from sluice_manager.keys import CLOCK, CONNECTOR_HTTP, POOL, SETTINGS
+from sluice_manager.settings import ManagerSettings
+from sluice_runtime.clock import Clock, FrozenClock
 
 Reply = tuple[int, bytes]
 STARTED: Reply = (200, b'{"status": "started", "message": null}')
@@ -230,7 +230,7 @@ async def manager_app(
     clock: Clock | None = None,
     setup: Callable[[web.Application], None] | None = None,
 ) -> AsyncIterator[web.Application]:
-    """The resources of manager.app.create_app that the trigger and leader use, started."""
+    """The resources of sluice_manager.app.create_app that the trigger and leader use, started."""
     app = web.Application()
     app[POOL] = pool
     app[SETTINGS] = settings

@@ -10,9 +10,9 @@ from contextlib import AsyncExitStack
 import asyncpg
 from aiohttp import web
 
-from manager import scheduling
-from manager.clock import SystemClock
-from manager.scheduling import LEADERSHIP
+from sluice_manager import scheduling
+from sluice_manager.scheduling import LEADERSHIP
+from sluice_runtime.clock import SystemClock
 from tests.integration.scheduling.support import (
     FakeConnector,
     add_connector,

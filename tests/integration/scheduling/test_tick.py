@@ -9,8 +9,8 @@ import asyncpg
 import pytest
 from aiohttp import web
 
-from manager.clock import FrozenClock
-from manager.scheduling.tick import Tick
+from sluice_manager.scheduling.tick import Tick
+from sluice_runtime.clock import FrozenClock
 from tests.integration.scheduling.support import (
     FakeConnector,
     add_connector,

@@ -9,10 +9,10 @@ import asyncpg
 import pytest
 from aiohttp import web
 
-from manager.clock import FrozenClock
-from manager.runs.create import create_run
-from manager.runs.errors import TriggerError
-from manager.runs.trigger import trigger
+from sluice_manager.runs.create import create_run
+from sluice_manager.runs.errors import TriggerError
+from sluice_manager.runs.trigger import trigger
+from sluice_runtime.clock import FrozenClock
 from tests.integration.scheduling.support import (
     FakeConnector,
     add_connector,

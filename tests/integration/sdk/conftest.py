@@ -9,12 +9,12 @@ from typing import Any, ClassVar
 import pytest
 from pydantic import BaseModel
 
-from sdk import Connector, NoCredentials, SyncContext, action
-from sdk.connector import ActionContext
-from sdk.models import SyncMode
-from sdk.server import ConnectorServer
-from sdk.settings import ConnectorSettings
-from sdk.testing import FAST_RETRY, FakeManager
+from sluice_sdk import Connector, NoCredentials, SyncContext, action
+from sluice_sdk.connector import ActionContext
+from sluice_sdk.models import SyncMode
+from sluice_sdk.server import ConnectorServer
+from sluice_sdk.settings import ConnectorSettings
+from sluice_sdk.testing import FAST_RETRY, FakeManager
 
 
 class Params(BaseModel):

@@ -7,8 +7,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from sdk.server import ConnectorServer
-from sdk.testing import FakeManager
+from sluice_sdk.server import ConnectorServer
+from sluice_sdk.testing import FakeManager
 from tests.integration.sdk.conftest import Demo, make_server
 
 

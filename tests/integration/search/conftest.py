@@ -9,11 +9,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from manager import search
-from manager.clock import SystemClock
-from manager.http.middleware import authenticate, error_envelope
-from manager.keys import CLOCK, POOL, SETTINGS
-from manager.settings import ManagerSettings
+from sluice_manager import search
+from sluice_manager.http.middleware import authenticate, error_envelope
+from sluice_manager.keys import CLOCK, POOL, SETTINGS
+from sluice_manager.settings import ManagerSettings
+from sluice_runtime.clock import SystemClock
 
 ADMIN_TOKEN = "search-test-admin-token"
 

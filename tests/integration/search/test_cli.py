@@ -23,7 +23,7 @@ async def sluice(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "cli.main",
+        "sluice_cli.main",
         *args,
         cwd=ROOT,
         env=base | env,

@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from indexer.worker import Worker
+from sluice_indexer.worker import Worker
 from tests.integration.indexer import factories as f
 from tests.integration.search.conftest import HEADERS
 from tests.integration.search.corpus import CORPUS

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from manager.settings import ManagerSettings
-from manager.sources.crypto import SecretBox, SecretBoxError, load_secret_box
+from sluice_manager.settings import ManagerSettings
+from sluice_manager.sources.crypto import SecretBox, SecretBoxError, load_secret_box
 
 
 def test_round_trip_and_fresh_nonce() -> None:

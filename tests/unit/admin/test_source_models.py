@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from manager.admin.models import RequeueBody
-from manager.sources.models import SourceCreate, SourcePatch
-from manager.sources.repository import SourceRecord
-from manager.sources.service import _merged
+from sluice_manager.admin.models import RequeueBody
+from sluice_manager.sources.models import SourceCreate, SourcePatch
+from sluice_manager.sources.repository import SourceRecord
+from sluice_manager.sources.service import _merged
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

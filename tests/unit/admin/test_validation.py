@@ -1,6 +1,6 @@
 """Source config checked against a manifest's config_schema (draft 2020-12)."""
 
-from manager.sources.validation import config_errors
+from sluice_manager.sources.validation import config_errors
 
 SCHEMA = {
     "type": "object",

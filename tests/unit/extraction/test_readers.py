@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from manager.extraction import office, readers
-from manager.extraction.formats import Format, detect_format
-from manager.extraction.worker import UnreadableDocument, extract
+from sluice_manager.extraction import office, readers
+from sluice_manager.extraction.formats import Format, detect_format
+from sluice_manager.extraction.worker import UnreadableDocument, extract
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "extraction"
 

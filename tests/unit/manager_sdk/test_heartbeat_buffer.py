@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from manager.registry.heartbeats import HeartbeatBuffer
+from sluice_manager.registry.heartbeats import HeartbeatBuffer
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -6,8 +6,12 @@ from typing import Any
 
 import pytest
 
-from manager.registry.manifest_checks import input_schema_problem, is_http_url, manifest_problem
-from sdk.models import ConnectorManifest
+from sluice_manager.registry.manifest_checks import (
+    input_schema_problem,
+    is_http_url,
+    manifest_problem,
+)
+from sluice_sdk.models import ConnectorManifest
 
 
 def _manifest(**overrides: Any) -> ConnectorManifest:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from manager.queue.original_text import event_texts, events_array_text, text_is_validated
-from sdk.models import EVENT_BATCH_ADAPTER, Event
+from sluice_manager.queue.original_text import event_texts, events_array_text, text_is_validated
+from sluice_sdk.models import EVENT_BATCH_ADAPTER, Event
 
 EVENT = (
     '{"type":"document_created","sync_run_id":"r","source_id":"s","document_id":"d",'

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from manager.queue.text import TRUNCATION_MARKER, normalise_text
+from sluice_manager.queue.text import TRUNCATION_MARKER, normalise_text
 
 BIG = 1 << 20
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from manager.connector_client import DispatchKind, classify_dispatch_reply, sync_request_body
-from manager.runs.dispatch import build_sync_request
+from sluice_manager.connector_client import DispatchKind, classify_dispatch_reply, sync_request_body
+from sluice_manager.runs.dispatch import build_sync_request
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from manager.scheduling import policy
-from manager.scheduling.policy import Candidate, Limits, RealtimeCandidate, RunningCounts, Streak
+from sluice_manager.scheduling import policy
+from sluice_manager.scheduling.policy import (
+    Candidate,
+    Limits,
+    RealtimeCandidate,
+    RunningCounts,
+    Streak,
+)
 
 NOW = datetime(2026, 3, 4, 12, 0, 0, tzinfo=UTC)
 LIMITS = Limits()

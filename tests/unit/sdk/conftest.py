@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from sdk.client import ManagerClient
-from sdk.testing import FAST_RETRY, FakeManager
+from sluice_sdk.client import ManagerClient
+from sluice_sdk.testing import FAST_RETRY, FakeManager
 
 
 @pytest.fixture

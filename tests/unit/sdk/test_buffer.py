@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sdk.buffer import DEFAULT_FLUSH_POLICIES, EventBuffer, FlushPolicy
+from sluice_sdk.buffer import DEFAULT_FLUSH_POLICIES, EventBuffer, FlushPolicy
 
 
 def test_default_sizes_and_ages_follow_the_protocol() -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from sdk.client import ManagerClient
-from sdk.content import ContentStore
-from sdk.errors import ManagerHttpError, ManagerUnavailable
-from sdk.models import ConnectorManifest
-from sdk.retry import RetryPolicy, parse_retry_after
-from sdk.testing import FAST_RETRY, FakeManager
+from sluice_sdk.client import ManagerClient
+from sluice_sdk.content import ContentStore
+from sluice_sdk.errors import ManagerHttpError, ManagerUnavailable
+from sluice_sdk.models import ConnectorManifest
+from sluice_sdk.retry import RetryPolicy, parse_retry_after
+from sluice_sdk.testing import FAST_RETRY, FakeManager
 from tests.support.http import free_port
 
 MANIFEST = ConnectorManifest(

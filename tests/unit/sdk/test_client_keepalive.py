@@ -6,9 +6,9 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from sdk.client import KEEPALIVE_SECONDS, ManagerClient
-from sdk.models import ConnectorManifest
-from sdk.registration import REGISTRATION_INTERVAL_SECONDS
+from sluice_sdk.client import KEEPALIVE_SECONDS, ManagerClient
+from sluice_sdk.models import ConnectorManifest
+from sluice_sdk.registration import REGISTRATION_INTERVAL_SECONDS
 
 MANIFEST = ConnectorManifest(
     name="m", version="1", sync_modes=["full"], connector_id="m", connector_url="http://c:1"

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from sdk.buffer import FlushPolicy
-from sdk.client import ManagerClient
-from sdk.connector import NoConfig, NoCredentials
-from sdk.context import SyncContext
-from sdk.errors import ManagerHttpError, RunNotRunning, SyncCancelled
-from sdk.models import SyncConfig, SyncRequest
-from sdk.testing import FakeManager
+from sluice_sdk.buffer import FlushPolicy
+from sluice_sdk.client import ManagerClient
+from sluice_sdk.connector import NoConfig, NoCredentials
+from sluice_sdk.context import SyncContext
+from sluice_sdk.errors import ManagerHttpError, RunNotRunning, SyncCancelled
+from sluice_sdk.models import SyncConfig, SyncRequest
+from sluice_sdk.testing import FakeManager
 
 SLOW = FlushPolicy(max_events=1000, max_age_seconds=3600)
 

@@ -1,4 +1,4 @@
-"""sdk.event_loop.run: uvloop by default, the standard loop on request."""
+"""sluice_sdk.event_loop.run: uvloop by default, the standard loop on request."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import uvloop
 
-from sdk import event_loop
+from sluice_runtime import event_loop
 
 
 async def loop_type() -> type:

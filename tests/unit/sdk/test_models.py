@@ -9,7 +9,7 @@ import orjson
 import pytest
 from pydantic import ValidationError
 
-from sdk.models import (
+from sluice_sdk.models import (
     EVENT_ADAPTER,
     EVENT_BATCH_ADAPTER,
     EVENT_REQUEST_ADAPTER,

@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from sdk import ConfigurationError, Connector, NoCredentials, SyncContext, TransientError
-from sdk.models import SyncMode
-from sdk.testing import SMALL_BATCHES, ConnectorHarness
+from sluice_sdk import ConfigurationError, Connector, NoCredentials, SyncContext, TransientError
+from sluice_sdk.models import SyncMode
+from sluice_sdk.testing import SMALL_BATCHES, ConnectorHarness
 
 
 class Config(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sdk.settings import ConnectorSettings
+from sluice_sdk.settings import ConnectorSettings
 
 
 def test_sluice_names(monkeypatch: pytest.MonkeyPatch) -> None:

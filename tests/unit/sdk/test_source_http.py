@@ -9,9 +9,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from sdk.errors import SourceHttpError, TransientError, classify
-from sdk.retry import RetryPolicy
-from sdk.source_http import SourceHttp
+from sluice_sdk.errors import SourceHttpError, TransientError, classify
+from sluice_sdk.retry import RetryPolicy
+from sluice_sdk.source_http import SourceHttp
 
 ITEMS = list(range(23))
 FAST = RetryPolicy(attempts=4, backoff_base=0.01, backoff_max=0.02, retry_after_max=0.05)

@@ -11,8 +11,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from sdk.retry import RetryPolicy
-from sdk.source_http import SourceHttp, conditional_headers
+from sluice_sdk.retry import RetryPolicy
+from sluice_sdk.source_http import SourceHttp, conditional_headers
 
 FAST = RetryPolicy(attempts=3, backoff_base=0.01, backoff_max=0.02)
 ETAG = '"v1"'

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from sdk.models import DocumentMetadata, DocumentPermissions, ValidationNotes
-from sdk.models._time import TIMESTAMP_ADAPTER
+from sluice_sdk.models import DocumentMetadata, DocumentPermissions, ValidationNotes
+from sluice_sdk.models._time import TIMESTAMP_ADAPTER
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,141 @@
+"""``sluice`` command line: migrate, manager, up."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from sluice_runtime.logs import configure_logging
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from sluice_manager.settings import ManagerSettings
+    from sluice_sql.bootstrap import open_database
+    from sluice_sql.migrate import migrate_url
+
+    settings = ManagerSettings()
+    configure_logging(settings.log_level, json_output=settings.log_json)
+
+    async def main() -> list[int]:
+        database = await open_database(settings.database_url, settings.data_dir)
+        try:
+            return [m.version for m in await migrate_url(database.url)]
+        finally:
+            database.close()
+
+    applied = asyncio.run(main())
+    print(f"applied migrations: {applied}" if applied else "database is up to date")
+    return 0
+
+
+def _cmd_manager(args: argparse.Namespace) -> int:
+    from sluice_manager.main import run
+    from sluice_manager.settings import ManagerSettings
+
+    overrides: dict[str, object] = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port:
+        overrides["port"] = args.port
+    settings = ManagerSettings(**overrides)  # type: ignore[arg-type]
+    configure_logging(settings.log_level, json_output=settings.log_json)
+    run(settings)
+    return 0
+
+
+def _cmd_up(args: argparse.Namespace) -> int:
+    from sluice_cli.up import up
+
+    return up(args)
+
+
+def _cmd_indexer(args: argparse.Namespace) -> int:
+    from sluice_indexer.main import main as run_indexer
+
+    return run_indexer()
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from sluice_manager.search.cli import SearchRequest, admin_token, run
+    from sluice_manager.settings import ManagerSettings
+
+    settings = ManagerSettings()
+    request = SearchRequest(
+        query=args.query,
+        url=args.url,
+        source_id=args.source_id,
+        user=args.user,
+        limit=args.limit,
+        offset=args.offset,
+        as_json=args.json,
+    )
+    return run(request, admin_token(settings.admin_token, settings.data_dir))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sluice", description="Sluice connector manager, indexer and tools."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="apply pending database migrations",
+        description="Apply pending migrations to SLUICE_DATABASE_URL (or the embedded server).",
+    )
+    migrate.set_defaults(func=_cmd_migrate)
+
+    manager = sub.add_parser(
+        "manager",
+        help="run the manager daemon",
+        description="Run the manager: HTTP APIs, registry and (when leader) the scheduler.",
+    )
+    manager.add_argument("--host", help="listen address (default SLUICE_HOST or 127.0.0.1)")
+    manager.add_argument("--port", type=int, help="listen port (default SLUICE_PORT or 8090)")
+    manager.set_defaults(func=_cmd_manager)
+
+    up = sub.add_parser(
+        "up",
+        help="run the whole system locally on the embedded Postgres",
+        description=(
+            "Start embedded Postgres (data in .sluice/pg), apply migrations and run the manager. "
+            "Ctrl-C stops everything it started."
+        ),
+    )
+    up.add_argument("--port", type=int, default=None, help="manager port (default 8090)")
+    up.set_defaults(func=_cmd_up)
+
+    indexer = sub.add_parser(
+        "indexer",
+        help="run an indexer worker",
+        description="Drain the event queue into the searchable documents table until stopped.",
+    )
+    indexer.set_defaults(func=_cmd_indexer)
+
+    search = sub.add_parser(
+        "search",
+        help="search indexed documents through a running manager",
+        description="Query GET /api/search with the admin token (SLUICE_ADMIN_TOKEN or "
+        "<data_dir>/admin_token) and print the ranked hits.",
+    )
+    search.add_argument("query", help="search words (web-search syntax: quotes, or, -word)")
+    search.add_argument("--url", default="http://127.0.0.1:8090", help="manager base URL")
+    search.add_argument("--source-id", help="only this source")
+    search.add_argument("--user", help="only documents this user email may see")
+    search.add_argument("--limit", type=int, default=10, help="hits to show (max 100)")
+    search.add_argument("--offset", type=int, default=0, help="hits to skip")
+    search.add_argument("--json", action="store_true", help="print the raw JSON answer")
+    search.set_defaults(func=_cmd_search)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""``GET /api/connectors``: the registry, online or offline by the app clock (§8.1)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from sluice_manager.admin.models import ConnectorView
+from sluice_manager.http.errors import json_response
+from sluice_manager.keys import CLOCK, POOL, SETTINGS
+from sluice_manager.openapi import describe
+from sluice_manager.registry.repository import list_connectors
+
+
+async def get_connectors(request: web.Request) -> web.Response:
+    now = request.app[CLOCK].now()
+    ttl = request.app[SETTINGS].registry_ttl_seconds
+    views = [
+        ConnectorView(
+            connector_id=c.connector_id,
+            connector_url=c.connector_url,
+            online=c.is_online(now, ttl),
+            source_types=list(c.source_types),
+            sync_modes=list(c.sync_modes),
+            first_seen_at=c.first_seen_at,
+            last_heartbeat_at=c.last_heartbeat_at,
+            manifest=c.manifest,
+        ).model_dump(mode="json")
+        for c in await list_connectors(request.app[POOL])
+    ]
+    return json_response(views)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/connectors", get_connectors)
+    describe("GET", "/api/connectors", response=list[ConnectorView])

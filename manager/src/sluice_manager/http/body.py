@@ -1,0 +1,94 @@
+"""Reading a JSON body in protocol order: size (413), type (415), syntax (400), shape (422)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+import orjson
+from aiohttp import web
+from pydantic import TypeAdapter, ValidationError
+
+from sluice_manager.http.errors import HttpError
+
+T = TypeVar("T")
+
+
+def too_large(limit: int) -> HttpError:
+    return HttpError(413, f"request body exceeds {limit} bytes")
+
+
+async def read_bytes(request: web.Request, limit: int) -> bytes:
+    """The raw body, refused with 413 from Content-Length before reading and again while reading."""
+    length = request.content_length
+    if length is not None and length > limit:
+        raise too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(1 << 16):
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def check_json_content_type(request: web.Request) -> None:
+    """JSON, or no Content-Type at all (protocol §1.3); anything else is 415."""
+    if "Content-Type" not in request.headers:
+        return
+    if request.content_type != "application/json":
+        raise HttpError(415, f"unsupported content type {request.content_type!r}")
+
+
+async def read_json(request: web.Request, limit: int, *, allow_empty: bool = False) -> Any:
+    """Parse the body as JSON. An empty body is 400 unless ``allow_empty`` (then None)."""
+    raw = await read_bytes(request, limit)
+    check_json_content_type(request)
+    if not raw.strip():
+        if allow_empty:
+            return None
+        raise HttpError(400, "request body is empty")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise HttpError(400, f"malformed JSON: {exc}") from exc
+
+
+def validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False)[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def validate_json_bytes(
+    adapter: TypeAdapter[T],
+    raw: bytes,
+    *,
+    context: Any = None,
+    extra: Literal["allow", "ignore", "forbid"] | None = None,
+) -> T:
+    """Parse and shape-check raw bytes in one pass in pydantic-core: 400 for an empty or
+    malformed body, 422 for a shape error (protocol §1.3 steps 5-6)."""
+    if not raw.strip():
+        raise HttpError(400, "request body is empty")
+    try:
+        return adapter.validate_json(raw, context=context, extra=extra)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        if any(err["type"] == "json_invalid" for err in errors):
+            raise HttpError(400, f"malformed JSON: {errors[0]['msg']}") from exc
+        raise HttpError(422, validation_message(exc)) from exc
+
+
+def validate(adapter: TypeAdapter[T], data: Any) -> T:
+    """Shape check: a pydantic failure is 422 with a readable message."""
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        raise HttpError(422, validation_message(exc)) from exc
+
+
+async def read_model(request: web.Request, adapter: TypeAdapter[T], limit: int) -> T:
+    return validate(adapter, await read_json(request, limit))

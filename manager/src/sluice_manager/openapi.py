@@ -1,0 +1,169 @@
+"""``GET /api/openapi.json``: an OpenAPI 3.1 document built from the live router.
+
+The router is walked at request time, so routes any part of the manager registers appear. Bodies
+come from pydantic models that parts register with :func:`describe` (keyed by method and path);
+an undescribed route still appears, with any JSON accepted as its body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from pydantic import TypeAdapter
+
+from sluice_manager.http.errors import json_response
+
+PROTOCOL_VERSION = "1"
+_PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDoc:
+    request: Any = None  # a type TypeAdapter accepts; None = no documented body
+    response: Any = None
+    status: int = 200
+    query: tuple[str, ...] = ()
+    content_type: str = "application/json"
+    summary: str = ""
+    body_required: bool = True
+
+
+ROUTE_DOCS: dict[tuple[str, str], RouteDoc] = {}
+"""(METHOD, path template) → documentation. Any part of the manager may add entries."""
+
+
+def describe(
+    method: str,
+    path: str,
+    *,
+    request: Any = None,
+    response: Any = None,
+    status: int = 200,
+    query: tuple[str, ...] = (),
+    content_type: str = "application/json",
+    summary: str = "",
+    body_required: bool = True,
+) -> None:
+    """Register the bodies of one route for the OpenAPI document."""
+    ROUTE_DOCS[(method.upper(), path)] = RouteDoc(
+        request, response, status, query, content_type, summary, body_required
+    )
+
+
+class _Components:
+    """Collects pydantic ``$defs`` into ``components.schemas``; output models get their own names
+    because a model's serialization schema can differ from its validation schema."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[str, Any] = {}
+
+    def schema(self, tp: Any, mode: str) -> dict[str, Any]:
+        suffix = "" if mode == "validation" else "Output"
+        generated = TypeAdapter(tp).json_schema(
+            mode=mode,  # type: ignore[arg-type]
+            ref_template="#/components/schemas/{model}" + suffix,
+        )
+        for name, definition in generated.pop("$defs", {}).items():
+            self.schemas[name + suffix] = definition
+        return generated
+
+
+def _security(path: str) -> list[dict[str, list[str]]]:
+    if path == "/api" or path.startswith("/api/"):
+        return [{"adminToken": []}]
+    if path.startswith("/sdk/"):
+        return [{"connectorToken": []}]
+    return []
+
+
+def _operation(
+    method: str, path: str, doc: RouteDoc | None, components: _Components
+) -> dict[str, Any]:
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in _PARAM.findall(path)
+    ]
+    op: dict[str, Any] = {"operationId": f"{method.lower()}_{path}", "parameters": params}
+    if doc is not None:
+        params.extend(
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            for name in doc.query
+        )
+        if doc.summary:
+            op["summary"] = doc.summary
+    if method in _BODY_METHODS:
+        if doc is not None and doc.request is not None:
+            op["requestBody"] = {
+                "required": doc.body_required,
+                "content": {
+                    "application/json": {"schema": components.schema(doc.request, "validation")}
+                },
+            }
+        elif doc is None:
+            op["requestBody"] = {"required": False, "content": {"application/json": {"schema": {}}}}
+    ok: dict[str, Any] = {"description": "success"}
+    if doc is not None and doc.response is not None:
+        ok["content"] = {
+            doc.content_type: {"schema": components.schema(doc.response, "serialization")}
+        }
+    elif doc is not None and doc.content_type != "application/json":
+        ok["content"] = {doc.content_type: {}}
+    else:
+        ok["content"] = {"application/json": {}}
+    op["responses"] = {
+        str(doc.status if doc is not None else 200): ok,
+        "default": {
+            "description": "error envelope (protocol §1.3)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        },
+    }
+    security = _security(path)
+    if security:
+        op["security"] = security
+    return op
+
+
+def build_document(app: web.Application) -> dict[str, Any]:
+    components = _Components()
+    paths: dict[str, dict[str, Any]] = {}
+    for route in app.router.routes():
+        method = route.method.upper()
+        if method in ("HEAD", "*") or route.resource is None:
+            continue
+        path = route.resource.canonical
+        doc = ROUTE_DOCS.get((method, path))
+        paths.setdefault(path, {})[method.lower()] = _operation(method, path, doc, components)
+    components.schemas["Error"] = _ERROR_SCHEMA
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Sluice manager",
+            "version": PROTOCOL_VERSION,
+            "description": "Admin API (/api) and connector-facing SDK API (/sdk).",
+        },
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(components.schemas.items())),
+            "securitySchemes": {
+                "adminToken": {"type": "http", "scheme": "bearer"},
+                "connectorToken": {"type": "http", "scheme": "bearer"},
+            },
+        },
+    }
+
+
+async def openapi_document(request: web.Request) -> web.Response:
+    return json_response(build_document(request.app))
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/openapi.json", openapi_document)

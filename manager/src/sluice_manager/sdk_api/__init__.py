@@ -1,0 +1,31 @@
+"""The ``/sdk/...`` endpoints connectors call (protocol §4).
+
+Source reads and connector_state (§4.7) live in ``sluice_manager.sources``; extraction (§4.5) in
+``sluice_manager.extraction``.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from sluice_manager.registry.heartbeats import heartbeat_flusher
+from sluice_manager.sdk_api import connector_runs, content, events, lifecycle, register
+
+
+def setup(app: web.Application) -> None:
+    """Register the SDK routes and the registry's heartbeat flusher."""
+    app.cleanup_ctx.append(heartbeat_flusher)
+    router = app.router
+    router.add_post("/sdk/register", register.register)
+    router.add_post("/sdk/events", events.post_event)
+    router.add_post("/sdk/events/batch", events.post_event_batch)
+    router.add_post("/sdk/content", content.post_content)
+    router.add_post("/sdk/sync/create", connector_runs.sync_create)
+    router.add_post("/sdk/sync/cancel", connector_runs.sync_cancel)
+    router.add_post("/sdk/webhook/notify", connector_runs.webhook_notify)
+    router.add_post("/sdk/sync/{id}/heartbeat", lifecycle.heartbeat)
+    router.add_post("/sdk/sync/{id}/scanned", lifecycle.scanned)
+    router.add_post("/sdk/sync/{id}/updated", lifecycle.updated)
+    router.add_put("/sdk/sync/{id}/checkpoint", lifecycle.checkpoint)
+    router.add_post("/sdk/sync/{id}/complete", lifecycle.complete)
+    router.add_post("/sdk/sync/{id}/fail", lifecycle.fail)

@@ -1,0 +1,126 @@
+"""Admin API bodies for sources (the admin API's shape is Sluice's own, protocol §1.1).
+
+The secret ``credentials.credentials`` object is only ever read from a request; no response model
+has a member that could carry it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sluice_sdk.models import SOURCE_TYPE_PATTERN, Timestamp, UserFilterMode
+
+DEFAULT_SYNC_INTERVAL_SECONDS = 3600  # §9.3: the default schedule of a new source
+
+
+def check_cron(expr: str) -> str:
+    """A five-field cron expression (minute hour day month weekday), evaluated in UTC (§9.3)."""
+    if len(expr.split()) != 5:
+        raise ValueError("sync_cron must have five fields: minute hour day month weekday")
+    try:
+        CronTrigger.from_crontab(expr, timezone="UTC")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"sync_cron is not a valid cron expression: {exc}") from exc
+    return expr
+
+
+class _Body(BaseModel):
+    # Unknown members are ignored, as everywhere on the wire (§1.3).
+    model_config = ConfigDict(extra="ignore")
+
+
+class CredentialInput(_Body):
+    provider: str = ""
+    auth_type: str = ""
+    principal_email: str | None = None
+    credentials: dict[str, Any] = Field(default_factory=dict)
+    config: dict[str, Any] = Field(default_factory=dict)
+    expires_at: Timestamp | None = None
+
+
+class _ScheduleFields(_Body):
+    sync_interval_seconds: int | None = Field(default=None, ge=60, le=2_147_483_647)
+    sync_cron: str | None = None
+
+    @field_validator("sync_cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        return None if value is None else check_cron(value)
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> _ScheduleFields:
+        if self.sync_interval_seconds is not None and self.sync_cron is not None:
+            raise ValueError("give sync_interval_seconds or sync_cron, not both")
+        return self
+
+
+class SourceCreate(_ScheduleFields):
+    name: str = Field(min_length=1, max_length=500)
+    source_type: str = Field(pattern=SOURCE_TYPE_PATTERN)
+    config: dict[str, Any] = Field(default_factory=dict)
+    credentials: CredentialInput | None = None
+    is_active: bool = True
+    prune_on_full_sync: bool = True
+    user_filter_mode: UserFilterMode = "all"
+    user_whitelist: list[str] | None = None
+    user_blacklist: list[str] | None = None
+
+    def schedule(self) -> tuple[int | None, str | None]:
+        """(interval, cron); a body that names neither gets the §9.3 default interval."""
+        named = {"sync_interval_seconds", "sync_cron"} & self.model_fields_set
+        if not named:
+            return DEFAULT_SYNC_INTERVAL_SECONDS, None
+        return self.sync_interval_seconds, self.sync_cron
+
+
+class SourcePatch(_ScheduleFields):
+    """Only members present in the body change; ``credentials: null`` removes the credential."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=500)
+    config: dict[str, Any] | None = None
+    credentials: CredentialInput | None = None
+    is_active: bool | None = None
+    prune_on_full_sync: bool | None = None
+    user_filter_mode: UserFilterMode | None = None
+    user_whitelist: list[str] | None = None
+    user_blacklist: list[str] | None = None
+
+
+class CredentialSummary(_Body):
+    """What the admin API says about a credential: never its secret."""
+
+    id: str
+    provider: str
+    auth_type: str
+    principal_email: str | None = None
+    expires_at: Timestamp | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class AdminSource(_Body):
+    """A source as the admin API shows it."""
+
+    id: str
+    name: str
+    source_type: str
+    config: dict[str, Any]
+    is_active: bool
+    is_deleted: bool
+    deleted_at: Timestamp | None = None
+    sync_interval_seconds: int | None = None
+    sync_cron: str | None = None
+    checkpoint: Any = None
+    connector_state: Any = None
+    user_filter_mode: UserFilterMode
+    user_whitelist: list[str] | None = None
+    user_blacklist: list[str] | None = None
+    prune_on_full_sync: bool
+    created_by: str | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+    has_credentials: bool
+    credential: CredentialSummary | None = None

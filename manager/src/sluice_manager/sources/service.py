@@ -1,0 +1,236 @@
+"""Admin writes to sources: create, update, soft delete, each validated before anything is written.
+
+Config and credentials are checked against the schemas of the newest manifest registered for the
+source type, online or offline (§8.1 keeps offline manifests for this). No manifest → accepted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import structlog
+
+from sluice_manager.http.errors import bad_request, not_found
+from sluice_manager.ids import new_id
+from sluice_manager.registry.repository import latest_manifest_for_type
+from sluice_manager.sources.crypto import SecretBox
+from sluice_manager.sources.models import (
+    AdminSource,
+    CredentialInput,
+    CredentialSummary,
+    SourceCreate,
+    SourcePatch,
+)
+from sluice_manager.sources.repository import SourceRecord, source_record
+from sluice_manager.sources.validation import config_errors
+from sluice_sql.query_loader import QUERIES
+
+log = structlog.get_logger(__name__)
+
+ADMIN_PRINCIPAL = "admin"  # §4.0 created_by: opaque; every admin token is the same principal
+
+
+def admin_source(row: asyncpg.Record) -> AdminSource:
+    """A source row joined with its credential metadata (select_live_source_with_credential)."""
+    rec = source_record(row)
+    credential = None
+    if row["credential_id"] is not None:
+        credential = CredentialSummary(
+            id=row["credential_id"],
+            provider=row["provider"],
+            auth_type=row["auth_type"],
+            principal_email=row["principal_email"],
+            expires_at=row["expires_at"],
+            created_at=row["credential_created_at"],
+            updated_at=row["credential_updated_at"],
+        )
+    return AdminSource(
+        id=rec.id,
+        name=rec.name,
+        source_type=rec.source_type,
+        config=rec.config or {},
+        is_active=rec.is_active,
+        is_deleted=rec.is_deleted,
+        deleted_at=rec.deleted_at,
+        sync_interval_seconds=rec.sync_interval_seconds,
+        sync_cron=rec.sync_cron,
+        checkpoint=rec.checkpoint,
+        connector_state=rec.connector_state,
+        user_filter_mode=rec.user_filter_mode,
+        user_whitelist=rec.user_whitelist,
+        user_blacklist=rec.user_blacklist,
+        prune_on_full_sync=rec.prune_on_full_sync,
+        created_by=rec.created_by,
+        created_at=rec.created_at,
+        updated_at=rec.updated_at,
+        has_credentials=credential is not None,
+        credential=credential,
+    )
+
+
+async def _schemas(pool: asyncpg.Pool, source_type: str) -> tuple[Any, Any]:
+    connector = await latest_manifest_for_type(pool, source_type)
+    if connector is None:
+        return None, None
+    manifest = connector.manifest
+    return manifest.get("config_schema"), manifest.get("credentials_schema")
+
+
+async def _validate(
+    pool: asyncpg.Pool,
+    source_type: str,
+    config: dict[str, Any] | None,
+    credentials: CredentialInput | None,
+) -> None:
+    """400 when the config or the credential secret fails the manifest's schema."""
+    config_schema, credentials_schema = await _schemas(pool, source_type)
+    if config is not None and isinstance(config_schema, dict):
+        problem = config_errors(config_schema, config)
+        if problem is not None:
+            raise bad_request(f"config does not match the connector's config_schema: {problem}")
+    if credentials is not None and isinstance(credentials_schema, dict):
+        problem = config_errors(credentials_schema, credentials.credentials, redact=True)
+        if problem is not None:
+            # The message names the path and rule, never the secret value itself.
+            raise bad_request(
+                f"credentials do not match the connector's credentials_schema: {problem}"
+            )
+
+
+async def _write_credential(
+    conn: asyncpg.Connection, box: SecretBox, source_id: str, cred: CredentialInput, now: datetime
+) -> None:
+    await conn.execute(
+        QUERIES.upsert_credential,
+        new_id(),
+        source_id,
+        cred.provider,
+        cred.auth_type,
+        cred.principal_email,
+        box.encrypt(cred.credentials),
+        cred.config,
+        cred.expires_at,
+        now,
+    )
+
+
+async def load_admin_source(conn: asyncpg.Pool | asyncpg.Connection, source_id: str) -> AdminSource:
+    row = await conn.fetchrow(QUERIES.select_live_source_with_credential, source_id)
+    if row is None:
+        raise not_found(f"source {source_id} not found")
+    return admin_source(row)
+
+
+async def create_source(
+    pool: asyncpg.Pool, box: SecretBox, body: SourceCreate, now: datetime
+) -> AdminSource:
+    await _validate(pool, body.source_type, body.config, body.credentials)
+    interval, cron = body.schedule()
+    source_id = new_id()
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            QUERIES.insert_source,
+            source_id,
+            body.name,
+            body.source_type,
+            body.config,
+            body.is_active,
+            interval,
+            cron,
+            body.user_filter_mode,
+            body.user_whitelist,
+            body.user_blacklist,
+            body.prune_on_full_sync,
+            ADMIN_PRINCIPAL,
+            now,
+        )
+        if body.credentials is not None:
+            await _write_credential(conn, box, source_id, body.credentials, now)
+        created = await load_admin_source(conn, source_id)
+    log.info("source_created", source_id=source_id, source_type=body.source_type)
+    return created
+
+
+def _merged(rec: SourceRecord, patch: SourcePatch) -> dict[str, Any]:
+    given = patch.model_fields_set
+    interval, cron = rec.sync_interval_seconds, rec.sync_cron
+    # Naming one schedule replaces the other: a source has at most one (§9.3).
+    if "sync_interval_seconds" in given:
+        interval = patch.sync_interval_seconds
+        if patch.sync_interval_seconds is not None and "sync_cron" not in given:
+            cron = None
+    if "sync_cron" in given:
+        cron = patch.sync_cron
+        if patch.sync_cron is not None and "sync_interval_seconds" not in given:
+            interval = None
+
+    def pick(name: str, current: Any, *, nullable: bool = False) -> Any:
+        if name not in given:
+            return current
+        value = getattr(patch, name)
+        return current if value is None and not nullable else value
+
+    return {
+        "name": pick("name", rec.name),
+        "config": pick("config", rec.config),
+        "is_active": pick("is_active", rec.is_active),
+        "sync_interval_seconds": interval,
+        "sync_cron": cron,
+        "user_filter_mode": pick("user_filter_mode", rec.user_filter_mode),
+        "user_whitelist": pick("user_whitelist", rec.user_whitelist, nullable=True),
+        "user_blacklist": pick("user_blacklist", rec.user_blacklist, nullable=True),
+        "prune_on_full_sync": pick("prune_on_full_sync", rec.prune_on_full_sync),
+    }
+
+
+async def update_source(
+    pool: asyncpg.Pool, box: SecretBox, source_id: str, patch: SourcePatch, now: datetime
+) -> AdminSource:
+    given = patch.model_fields_set
+    current = await pool.fetchrow(QUERIES.select_source_by_id, source_id)
+    if current is None or current["is_deleted"]:
+        raise not_found(f"source {source_id} not found")
+    source_type = current["source_type"]
+    await _validate(
+        pool,
+        source_type,
+        patch.config if "config" in given else None,
+        patch.credentials if "credentials" in given else None,
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(QUERIES.select_source_for_update, source_id)
+        if row is None:
+            raise not_found(f"source {source_id} not found")
+        merged = _merged(source_record(row), patch)
+        await conn.execute(
+            QUERIES.update_source_settings,
+            source_id,
+            merged["name"],
+            merged["config"],
+            merged["is_active"],
+            merged["sync_interval_seconds"],
+            merged["sync_cron"],
+            merged["user_filter_mode"],
+            merged["user_whitelist"],
+            merged["user_blacklist"],
+            merged["prune_on_full_sync"],
+            now,
+        )
+        if "credentials" in given:
+            if patch.credentials is None:
+                await conn.execute(QUERIES.delete_credential, source_id)
+            else:
+                await _write_credential(conn, box, source_id, patch.credentials, now)
+        updated = await load_admin_source(conn, source_id)
+    log.info("source_updated", source_id=source_id, fields=sorted(given))
+    return updated
+
+
+async def delete_source(pool: asyncpg.Pool, source_id: str, now: datetime) -> None:
+    """Soft delete: the leader cancels its runs (§8.4), cleanup purges its data later."""
+    gone = await pool.fetchval(QUERIES.soft_delete_source, source_id, now)
+    if gone is None:
+        raise not_found(f"source {source_id} not found")
+    log.info("source_deleted", source_id=source_id)
