@@ -17,6 +17,7 @@ import aiohttp
 import asyncpg
 import psutil
 
+from sluice_sdk.tasks import cancel_and_wait
 from sluice_sql.embedded import EmbeddedPostgres, database_url, ensure_database
 from sluice_sql.migrate import migrate_url
 
@@ -130,9 +131,7 @@ async def sampling(procs: list[Proc], every: float = 0.2) -> AsyncIterator[None]
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
 
 
 def line(

@@ -59,8 +59,12 @@ async def _run_until_signalled(worker: Worker, shutdown_timeout: float) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal)
     try:
-        with contextlib.suppress(asyncio.CancelledError):
-            await run_task
+        await run_task
+    except asyncio.CancelledError:
+        # The signal handler's cancel ends the worker; a cancellation of this task goes on.
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise
     finally:
         if deadline is not None:
             deadline.cancel()

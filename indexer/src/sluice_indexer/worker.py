@@ -8,7 +8,6 @@ returns. ``run(burst=True)`` drains what is claimable now and returns (what test
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from sluice_indexer.retention import retention_pass
 from sluice_indexer.settings import IndexerSettings
 from sluice_runtime.clock import Clock, SystemClock
 from sluice_runtime.waits import wait_first
+from sluice_sdk.tasks import cancel_and_wait
 
 log = structlog.get_logger(__name__)
 
@@ -195,10 +195,9 @@ def _exception_of(task: asyncio.Task[None]) -> BaseException | None:
 
 async def _cancel_all(tasks: dict[str, asyncio.Task[None]]) -> None:
     for task in tasks.values():
-        task.cancel()
+        task.cancel()  # all at once, so they wind down together
     for task in tasks.values():
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        await cancel_and_wait(task)
 
 
 def _stats_dict(stats: Stats) -> dict[str, int]:

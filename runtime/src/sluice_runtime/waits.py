@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +20,6 @@ async def wait_first(
     finally:
         for waiter in waiters:
             waiter.cancel()
-        for waiter in waiters:
-            with contextlib.suppress(asyncio.CancelledError):
-                await waiter
+        if waiters:
+            # asyncio.wait raises none of the waiters' cancellations, only the caller's own.
+            await asyncio.wait(waiters)

@@ -22,6 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from sluice_manager.keys import POOL, SETTINGS
 from sluice_manager.scheduling.tick import Tick
+from sluice_sdk.tasks import cancel_and_wait
 from sluice_sql.pool import connect
 from sluice_sql.query_loader import QUERIES
 
@@ -59,11 +60,7 @@ class Leadership:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
 
     # --- the leader connection ------------------------------------------------------------
 
@@ -77,8 +74,8 @@ class Leadership:
             finally:
                 await _close_quietly(conn.close())
         else:
-            # The URL of an embedded database is not in the settings; hold a pooled connection
-            # instead. Releasing it resets the session, which drops the lock too.
+            # An app built from a pool alone (tests) has no URL to connect with: lead on a pooled
+            # connection, and unlock before the pool takes it back for someone else.
             async with self._pool.acquire() as conn:
                 try:
                     yield conn
@@ -184,11 +181,8 @@ class Leadership:
 
     async def _cancel_tick(self) -> None:
         task = self._tick_task
-        if task is None or task is asyncio.current_task():
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        if task is not asyncio.current_task():
+            await cancel_and_wait(task)
 
 
 async def _close_quietly(closing: Any) -> None:
