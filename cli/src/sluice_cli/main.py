@@ -58,7 +58,7 @@ def _cmd_indexer(args: argparse.Namespace) -> int:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from sluice_manager.search.cli import SearchRequest, admin_token, run
+    from sluice_cli.search import SearchRequest, admin_token, run
     from sluice_manager.settings import ManagerSettings
 
     settings = ManagerSettings()
