@@ -70,7 +70,6 @@ class ManagerSettings(BaseSettings):
     backoff_base_seconds: float = 30
     backoff_max_seconds: float = 3600
     circuit_breaker_threshold: int = Field(default=10, ge=1)
-    blob_retention_days: float = 7
     cleanup_batch_size: int = 1000
 
     # Fixed by the protocol, settings only so tests can shorten them.

@@ -14,10 +14,6 @@ from sluice_sdk.retry import RetryPolicy
 from sluice_sdk.source_http import SourceHttp, conditional_headers
 
 
-class WebError(Exception):
-    """Root of the web connector's errors."""
-
-
 @dataclass(frozen=True, slots=True)
 class PageResponse:
     url: str  # after redirects
