@@ -1,17 +1,9 @@
-"""The smallest useful Sluice connector: it greets N people, one document each.
-
-Run it with ``SLUICE_MANAGER_URL=http://127.0.0.1:8090 SLUICE_CONNECTOR_TOKEN=... PORT=8001
-python -m tests.e2e.sdk_example.hello_connector``.
-"""
-
-from __future__ import annotations
-
 from pydantic import BaseModel, Field
 
 from sluice_sdk import ConfigurationError, Connector, NoCredentials, SyncContext
 
 
-class HelloConfig(BaseModel):
+class HelloConfig(BaseModel):  # exported to the manager as the manifest's config_schema
     count: int = Field(default=3, ge=0, le=10_000)
     greeting: str = "Hello"
 
@@ -41,8 +33,8 @@ class HelloConnector(Connector[HelloConfig, HelloCredentials]):
             )
             ctx.increment_scanned()
             if i % 2 == 1:
-                await ctx.save_checkpoint({"next": i + 1})
-        # Returning completes the run; the SDK flushes the buffer first.
+                await ctx.save_checkpoint({"next": i + 1})  # flushes buffered events first
+        # Returning completes the run.
 
 
 if __name__ == "__main__":

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import subprocess
 import sys
 from typing import Any
 
-import aiohttp
 import pytest
 
 from sluice_sdk import Connector
-from sluice_sdk.testing import ConnectorConformance, ConnectorHarness, FakeManager
+from sluice_sdk.testing import ConnectorConformance, ConnectorHarness
+from tests.e2e.sdk_example.as_process import check_hello_process
 from tests.e2e.sdk_example.hello_connector import HelloConnector
-from tests.support.http import free_port
 
 
 class TestHelloConformance(ConnectorConformance):
@@ -44,42 +39,4 @@ async def test_hello_emits_greetings_with_protocol_shapes() -> None:
 
 @pytest.mark.e2e
 async def test_hello_as_a_process_registers_syncs_and_stops_on_sigterm() -> None:
-    async with FakeManager(token="tok", health_check=True) as fake:
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")}
-        env.update(
-            {
-                "CONNECTOR_MANAGER_URL": fake.url,
-                "SLUICE_CONNECTOR_TOKEN": "tok",
-                "SLUICE_CONNECTOR_HOST": "127.0.0.1",
-                "SLUICE_LISTEN_HOST": "127.0.0.1",
-                "PORT": str(port),
-            }
-        )
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.e2e.sdk_example.hello_connector"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            await fake.wait_until(lambda: bool(fake.registrations), within=30)
-            manifest = fake.registrations[0]
-            assert manifest.connector_url == f"http://127.0.0.1:{port}"
-            assert manifest.connector_id == "hello"
-            source = fake.add_source("hello", config={"count": 4})
-            run = fake.create_run(source.id, "full")
-            body = {"sync_run_id": run.id, "source_id": source.id, "sync_mode": "full"}
-            async with (
-                aiohttp.ClientSession(headers={"Authorization": "Bearer tok"}) as session,
-                session.post(f"{manifest.connector_url}/sync", json=body) as resp,
-            ):
-                assert resp.status == 200
-                assert (await resp.json())["status"] == "started"
-            await fake.wait_for_run_end(run.id, within=30)
-            assert run.status == "completed"
-            assert len(run.events) == 4
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            code = await asyncio.to_thread(proc.wait, 30)
-    assert code == 0
+    await check_hello_process([sys.executable, "-m", "tests.e2e.sdk_example.hello_connector"])

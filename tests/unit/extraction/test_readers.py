@@ -63,12 +63,12 @@ def test_plain_text_decodes_utf8_with_bom_and_falls_back() -> None:
 
 
 def test_markdown_and_csv_are_read_as_they_are() -> None:
-    assert "robots.txt" in extract(Format.TEXT, fixture("release-notes.md"))
-    assert "grace@example.com" in extract(Format.TEXT, fixture("contacts.csv"))
+    assert "robots.txt" in extract(Format.TEXT, fixture("release-notes.md"), main_text=True)
+    assert "grace@example.com" in extract(Format.TEXT, fixture("contacts.csv"), main_text=True)
 
 
 def test_html_keeps_the_article_and_drops_the_boilerplate() -> None:
-    text = readers.read_html(fixture("article.html"))
+    text = readers.read_html(fixture("article.html"), main_text=True)
     assert "FOR UPDATE SKIP LOCKED" in text
     assert "Throughput stayed within five percent" in text
     assert "Careers" not in text
@@ -78,11 +78,22 @@ def test_html_keeps_the_article_and_drops_the_boilerplate() -> None:
 
 def test_html_without_a_main_text_falls_back_to_all_visible_text() -> None:
     html = b"<html><head><script>var x=1;</script></head><body><p>Hi</p><p>there</p></body></html>"
-    text = readers.read_html(html)
+    text = readers.read_html(html, main_text=True)
     assert "Hi" in text
     assert "there" in text
     assert "var x" not in text
     assert readers.strip_tags("<div>a</div><div>b</div><style>p{}</style>").split() == ["a", "b"]
+
+
+def test_html_without_trafilatura_is_all_visible_text() -> None:
+    text = readers.read_html(fixture("article.html"), main_text=False)
+    assert "FOR UPDATE SKIP LOCKED" in text
+    assert "All rights reserved" in text  # boilerplate is kept: only trafilatura finds it
+    assert "window.analytics" not in text
+    assert "<p>" not in text
+    email = readers.read_email(fixture("invoice-html-only.eml"), main_text=False)
+    assert "1,250 EUR" in email
+    assert "<h1>" not in email
 
 
 def test_pdf_text_of_every_page() -> None:
@@ -111,7 +122,7 @@ def test_xlsx_reads_every_sheet_up_to_1000_rows() -> None:
 
 
 def test_email_headers_and_plain_body() -> None:
-    text = readers.read_email(fixture("incident-review.eml"))
+    text = readers.read_email(fixture("incident-review.eml"), main_text=True)
     assert "Subject: Incident review moved to Thursday" in text
     assert "From: Grace Hopper <grace@example.com>" in text
     assert "at 14:00 in the Café room" in text
@@ -119,7 +130,7 @@ def test_email_headers_and_plain_body() -> None:
 
 
 def test_email_with_only_html_body_is_converted() -> None:
-    text = readers.read_email(fixture("invoice-html-only.eml"))
+    text = readers.read_email(fixture("invoice-html-only.eml"), main_text=True)
     assert "Subject: Your invoice is ready" in text
     assert "1,250 EUR" in text
     assert "<h1>" not in text
@@ -131,5 +142,5 @@ def test_email_with_only_html_body_is_converted() -> None:
 )
 def test_broken_files_raise_unreadable(fmt: Format, name: str) -> None:
     with pytest.raises(UnreadableDocument) as info:
-        extract(fmt, fixture(name))
+        extract(fmt, fixture(name), main_text=True)
     assert info.value.fmt == fmt.value

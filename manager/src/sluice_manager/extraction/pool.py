@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 import structlog
 
 from sluice_manager.extraction import worker
+from sluice_manager.extraction.availability import Extractors, ReaderMissing
 from sluice_manager.extraction.formats import Format
 from sluice_manager.extraction.worker import UnreadableDocument
 from sluice_manager.queue.text import normalise_text
@@ -29,9 +30,11 @@ TASKS_PER_WORKER = 200
 EXTRACTION_TIMEOUT_SECONDS = 300.0
 
 
-def stored_text(fmt: Format, data: bytes, charset: str | None, max_bytes: int) -> str:
+def stored_text(
+    fmt: Format, data: bytes, charset: str | None, max_bytes: int, main_text: bool
+) -> str:
     """What a worker process runs: extract, then normalise and truncate (protocol §5.4)."""
-    return normalise_text(worker.extract(fmt, data, charset), max_bytes)
+    return normalise_text(worker.extract(fmt, data, charset, main_text=main_text), max_bytes)
 
 
 class ExtractionPool:
@@ -39,11 +42,18 @@ class ExtractionPool:
 
     A file that takes longer than ``timeout`` (a parser stuck in a loop on a hostile PDF, say)
     would otherwise hold its permit forever; its workers are killed and the file counts as
-    unreadable.
+    unreadable. ``extractors`` says which readers are installed (``availability.detect()``).
     """
 
-    def __init__(self, workers: int, *, timeout: float = EXTRACTION_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        workers: int,
+        extractors: Extractors,
+        *,
+        timeout: float = EXTRACTION_TIMEOUT_SECONDS,
+    ) -> None:
         self._workers = max(1, workers)
+        self.extractors = extractors
         self.timeout = timeout
         self._executor = self._new_executor()
 
@@ -56,7 +66,10 @@ class ExtractionPool:
 
     async def extract(self, fmt: Format, data: bytes, charset: str | None, max_bytes: int) -> str:
         """The document's stored text (protocol §5.4), or UnreadableDocument when it cannot be
-        parsed, kills its worker or runs out of time."""
+        parsed, kills its worker or runs out of time; ReaderMissing when its reader is not
+        installed."""
+        if fmt in self.extractors.unavailable:
+            raise ReaderMissing(fmt)
         for attempt in range(2):
             executor = self._executor
             try:
@@ -84,7 +97,10 @@ class ExtractionPool:
         max_bytes: int,
     ) -> str:
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(executor, stored_text, fmt, data, charset, max_bytes)
+        main_text = self.extractors.main_text
+        future = loop.run_in_executor(
+            executor, stored_text, fmt, data, charset, max_bytes, main_text
+        )
         return await asyncio.wait_for(future, self.timeout)
 
     def _replace(self, executor: ProcessPoolExecutor, *, kill: bool = False) -> None:

@@ -62,19 +62,23 @@ class _TagStripper(HTMLParser):
 
 
 def strip_tags(html: str) -> str:
-    """Every visible text node, one block per line: the fallback when trafilatura finds nothing."""
+    """Every visible text node, one block per line: the fallback when trafilatura finds nothing
+    or is not installed."""
     stripper = _TagStripper()
     stripper.feed(html)
     stripper.close()
     return "".join(stripper.parts)
 
 
-def html_to_text(html: str) -> str:
-    """The readable main text (boilerplate such as navigation removed), else all visible text."""
-    import trafilatura  # heavy import, only in the worker that needs it
-
+def html_to_text(html: str, *, main_text: bool) -> str:
+    """The readable main text (boilerplate such as navigation removed) when ``main_text`` (that
+    is, trafilatura is installed) and there is one; else all visible text."""
     if not html.strip():
         return ""
+    if not main_text:
+        return strip_tags(html)
+    import trafilatura  # heavy import, only in the worker that needs it
+
     main = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True)
     if main and main.strip():
         return main
@@ -85,8 +89,8 @@ def read_text(data: bytes, charset: str | None = None) -> str:
     return decode_text(data, charset)
 
 
-def read_html(data: bytes, charset: str | None = None) -> str:
-    return html_to_text(decode_text(data, charset))
+def read_html(data: bytes, charset: str | None = None, *, main_text: bool) -> str:
+    return html_to_text(decode_text(data, charset), main_text=main_text)
 
 
 def read_pdf(data: bytes) -> str:
@@ -102,7 +106,7 @@ def read_pdf(data: bytes) -> str:
 _EMAIL_HEADERS = ("Subject", "From", "To", "Cc", "Date")
 
 
-def read_email(data: bytes) -> str:
+def read_email(data: bytes, *, main_text: bool) -> str:
     """Main headers, then the text body (or the HTML body turned into text)."""
     message = BytesParser(policy=policy.default).parsebytes(data)
     assert isinstance(message, EmailMessage)  # policy.default builds EmailMessage
@@ -113,5 +117,7 @@ def read_email(data: bytes) -> str:
         content = body.get_content()
         if isinstance(content, bytes):
             content = decode_text(content, body.get_content_charset())
-        text = html_to_text(content) if body.get_content_type() == "text/html" else content
+        if body.get_content_type() == "text/html":
+            content = html_to_text(content, main_text=main_text)
+        text = content
     return "\n".join(lines) + "\n\n" + text

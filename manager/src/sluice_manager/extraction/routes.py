@@ -8,7 +8,7 @@ import aiohttp
 import structlog
 from aiohttp import web
 
-from sluice_manager.extraction import docling
+from sluice_manager.extraction import availability, docling
 from sluice_manager.extraction.formats import detect_format, parse_mime
 from sluice_manager.extraction.pool import ExtractionPool
 from sluice_manager.extraction.upload import Upload, check_headers, read_upload
@@ -45,7 +45,16 @@ DOCLING_HTTP = web.AppKey("docling_http", aiohttp.ClientSession)
 async def extraction_resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[PERMITS] = Permits(settings.extraction_concurrency)
-    pool = ExtractionPool(settings.extraction_concurrency)
+    extractors = availability.detect()
+    if extractors.missing_modules:
+        log.warning(
+            "extraction_formats_unavailable",
+            formats=sorted(fmt.value for fmt in extractors.unavailable),
+            html="main text" if extractors.main_text else "visible text",
+            missing_modules=extractors.missing_modules,
+            install=availability.INSTALL,
+        )
+    pool = ExtractionPool(settings.extraction_concurrency, extractors)
     app[EXTRACTION_POOL] = pool
     session = aiohttp.ClientSession() if settings.docling_url else None
     if session is not None:
@@ -59,7 +68,8 @@ async def extraction_resources(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _text_of(app: web.Application, upload: Upload) -> str:
-    """Extracted, normalised and truncated text; empty for an unknown or unreadable file."""
+    """Extracted, normalised and truncated text; empty for an unknown or unreadable file, 501
+    for a format whose reader is not installed (unless Docling read it)."""
     settings = app[SETTINGS]
     max_bytes = settings.max_stored_text_bytes
     fmt = detect_format(upload.mime_type, upload.filename)
@@ -80,6 +90,8 @@ async def _text_of(app: web.Application, upload: Upload) -> str:
             "extraction_unreadable", format=exc.fmt, reason=exc.reason, filename=upload.filename
         )
         return ""
+    except availability.ReaderMissing as exc:
+        raise HttpError(501, str(exc)) from exc
 
 
 async def _extract(request: web.Request, *, store: bool) -> web.Response:

@@ -28,17 +28,22 @@ _BINARY: dict[Format, Callable[[bytes], str]] = {
     Format.DOCX: office.read_docx,
     Format.PPTX: office.read_pptx,
     Format.XLSX: office.read_xlsx,
-    Format.EMAIL: readers.read_email,
 }
 
 
-def extract(fmt: Format, data: bytes, charset: str | None = None) -> str:
-    """The text of ``data`` read as ``fmt``; raises UnreadableDocument when the parser fails."""
+def extract(fmt: Format, data: bytes, charset: str | None = None, *, main_text: bool) -> str:
+    """The text of ``data`` read as ``fmt``; raises UnreadableDocument when the parser fails.
+
+    ``main_text`` says whether trafilatura is installed to find an HTML page's main text (see
+    ``availability``); the caller never asks for a format whose reader is missing.
+    """
     try:
         if fmt is Format.TEXT:
             return readers.read_text(data, charset)
         if fmt is Format.HTML:
-            return readers.read_html(data, charset)
+            return readers.read_html(data, charset, main_text=main_text)
+        if fmt is Format.EMAIL:
+            return readers.read_email(data, main_text=main_text)
         return _BINARY[fmt](data)
     except Exception as exc:
         # Parsers raise anything on a hostile file (zipfile, lxml, struct, recursion errors, ...);

