@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from sluice_indexer.errors import InvalidEventError
+from sluice_sql.queue_contract import SWEEP_EVENT_TYPE
 
 DOCUMENT_EVENTS = frozenset({"document_created", "document_updated", "document_deleted"})
 
@@ -99,7 +100,7 @@ class GroupSync:
 
 @dataclass(frozen=True, slots=True)
 class Sweep:
-    """full_sync_sweep (§10.7.3)."""
+    """The full-sync sweep, ``SWEEP_EVENT_TYPE`` (§10.7.3)."""
 
     seq: int
     source_id: str
@@ -222,7 +223,7 @@ def parse(event: Claimed) -> Op:
         return DocDelete(event.seq, event.source_id, _text(payload, "document_id", event.seq))
     if kind == "group_membership_sync":
         return _group(event, payload)
-    if kind == "full_sync_sweep":
+    if kind == SWEEP_EVENT_TYPE:
         return _sweep(event, payload)
     if kind in ("person_sync", "person_deleted"):
         return Noop(event.seq)

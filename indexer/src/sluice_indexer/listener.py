@@ -1,4 +1,4 @@
-"""``LISTEN sluice_events`` on a dedicated connection, reconnecting when it drops (§10.4).
+"""``LISTEN`` on the events channel on a dedicated connection, reconnecting when it drops (§10.4).
 
 Every (re)connection wakes the worker once, because notifications sent while no connection was
 listening are lost.
@@ -17,10 +17,10 @@ import structlog
 from sluice_runtime.waits import wait_first
 from sluice_sql.pool import connect
 from sluice_sql.query_loader import QUERIES
+from sluice_sql.queue_contract import EVENTS_CHANNEL
 
 log = structlog.get_logger(__name__)
 
-CHANNEL = "sluice_events"
 _CONNECTION_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
 
 
@@ -56,9 +56,9 @@ class Listener:
         lost = asyncio.Event()
         conn.add_termination_listener(lambda _conn: lost.set())
         try:
-            await conn.add_listener(CHANNEL, self._notified)
+            await conn.add_listener(EVENTS_CHANNEL, self._notified)
             self.connected.set()
-            log.info("indexer_listening", channel=CHANNEL)
+            log.info("indexer_listening", channel=EVENTS_CHANNEL)
             self._on_notify()
             while not stop.is_set() and not lost.is_set():
                 await wait_first([stop, lost], self._keepalive)

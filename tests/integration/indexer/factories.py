@@ -11,6 +11,7 @@ import asyncpg
 from ulid import ULID
 
 from sluice_indexer.settings import IndexerSettings
+from sluice_sql.queue_contract import EVENTS_CHANNEL, SWEEP_EVENT_TYPE
 
 PUBLIC = {"public": True, "users": [], "groups": []}
 
@@ -157,7 +158,7 @@ async def enqueue(
                 body,
             )
             seqs.append(seq)
-        await conn.execute("SELECT pg_notify('sluice_events', $1)", source_id)
+        await conn.execute("SELECT pg_notify($1, $2)", EVENTS_CHANNEL, source_id)
     return seqs
 
 
@@ -167,10 +168,11 @@ async def enqueue_sweep(
     payload = {"sync_run_id": run_id, "source_id": source_id, "start_seq": start_seq}
     seq: int = await conn.fetchval(
         "INSERT INTO event_queue (source_id, sync_run_id, event_type, entity_kind, entity_key,"
-        " payload) VALUES ($1, $2, 'full_sync_sweep', 'sweep', $2, $3::json) RETURNING seq",
+        " payload) VALUES ($1, $2, $4, 'sweep', $2, $3::json) RETURNING seq",
         source_id,
         run_id,
         payload,
+        SWEEP_EVENT_TYPE,
     )
     return seq
 

@@ -16,12 +16,11 @@ import asyncpg
 import structlog
 
 from sluice_sql.query_loader import QUERIES
+from sluice_sql.queue_contract import EVENTS_CHANNEL, SWEEP_EVENT_TYPE
 
 log = structlog.get_logger(__name__)
 
 ERROR_MESSAGE_MAX_CHARS = 4096
-SWEEP_EVENT_TYPE = "full_sync_sweep"
-EVENTS_CHANNEL = "sluice_events"
 
 Executor: TypeAlias = "asyncpg.Connection | asyncpg.Pool"
 
@@ -107,8 +106,10 @@ async def complete_run(pool: Executor, run_id: str, now: datetime) -> bool:
         sweep = run["sync_type"] == "full" and prune is True and run["documents_emitted"] > 0
         if sweep:
             payload = {"sync_run_id": run_id, "source_id": source_id, "start_seq": run["start_seq"]}
-            await conn.execute(QUERIES.insert_sweep_event, source_id, run_id, payload)
-            await conn.execute(QUERIES.notify_events, source_id)
+            await conn.execute(
+                QUERIES.insert_sweep_event, source_id, run_id, payload, SWEEP_EVENT_TYPE
+            )
+            await conn.execute(QUERIES.notify_events, source_id, EVENTS_CHANNEL)
     log.info("run_completed", sync_run_id=run_id, source_id=source_id, sweep=sweep)
     return True
 

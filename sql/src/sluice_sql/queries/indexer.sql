@@ -128,9 +128,10 @@ RETURNING q.seq, q.status;
 
 -- name: upsert_documents
 -- document_created / document_updated in bulk (§10.6), keys pairwise distinct. A NULL title,
--- permissions or attributes keeps the stored value. tsv is computed here only for new rows and
--- in the update branch only when title or content changed, so re-emitting unchanged documents
--- costs no text analysis. A missing blob leaves content NULL and fails the statement.
+-- permissions or attributes keeps the stored value. tsv (sluice_document_tsv_v1, migration 0009)
+-- is computed here only for new rows and in the update branch only when title or content
+-- changed, so re-emitting unchanged documents costs no text analysis. A missing blob leaves
+-- content NULL and fails the statement.
 -- $1 source_ids, $2 external_ids, $3 content_ids, $4 titles, $5 urls, $6 metadata (json text),
 -- $7 permissions (json text), $8 attributes (json text), $9 seqs, $10 sync_run_ids, $11 now.
 -- Returns ids whose tsv is missing (a row deleted between snapshot and insert); see repair_tsv.
@@ -162,10 +163,7 @@ upserted AS (
         created_at, updated_at, tsv)
     SELECT r.source_id, r.external_id, r.title, r.content, r.content_id, r.sha256, r.url,
         r.metadata, r.permissions, r.attributes, r.seq, r.sync_run_id, $11, $11,
-        CASE WHEN r.stored_id IS NULL THEN
-            setweight(to_tsvector('english', r.title), 'A')
-            || setweight(to_tsvector('english', r.content), 'B')
-        END
+        CASE WHEN r.stored_id IS NULL THEN sluice_document_tsv_v1(r.title, r.content) END
     FROM ready r
     ON CONFLICT (source_id, external_id) DO UPDATE
     SET title = excluded.title,
@@ -183,9 +181,7 @@ upserted AS (
         tsv = CASE
             WHEN doc.tsv IS NULL OR doc.title IS DISTINCT FROM excluded.title
                  OR doc.content_sha256 IS DISTINCT FROM excluded.content_sha256
-            THEN coalesce(excluded.tsv,
-                setweight(to_tsvector('english', excluded.title), 'A')
-                || setweight(to_tsvector('english', excluded.content), 'B'))
+            THEN coalesce(excluded.tsv, sluice_document_tsv_v1(excluded.title, excluded.content))
             ELSE doc.tsv
         END
     WHERE doc.last_seq < excluded.last_seq
@@ -201,8 +197,7 @@ SELECT id FROM upserted WHERE stale;
 -- name: repair_tsv
 -- Computes tsv for rows inserted without one (see upsert_documents). $1: document ids.
 UPDATE documents
-SET tsv = setweight(to_tsvector('english', title), 'A')
-    || setweight(to_tsvector('english', content), 'B')
+SET tsv = sluice_document_tsv_v1(title, content)
 WHERE id = ANY($1::bigint[]) AND tsv IS NULL;
 
 -- name: delete_documents

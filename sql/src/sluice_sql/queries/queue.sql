@@ -2,13 +2,15 @@
 
 -- name: insert_sweep_event
 -- The full-sync sweep request of §10.7, inside the completion transaction. $1: source_id,
--- $2: sync_run_id, $3: payload {sync_run_id, source_id, start_seq}.
+-- $2: sync_run_id, $3: payload {sync_run_id, source_id, start_seq}, $4: event type
+-- (queue_contract.SWEEP_EVENT_TYPE).
 INSERT INTO event_queue (source_id, sync_run_id, event_type, entity_kind, entity_key, payload)
-VALUES ($1, $2, 'full_sync_sweep', 'sweep', $2, $3::json);
+VALUES ($1, $2, $4, 'sweep', $2, $3::json);
 
 -- name: notify_events
--- Wakes the indexers when the transaction commits (§10.4). $1: source_id.
-SELECT pg_notify('sluice_events', $1);
+-- Wakes the indexers when the transaction commits (§10.4). $1: source_id, $2: channel
+-- (queue_contract.EVENTS_CHANNEL).
+SELECT pg_notify($2, $1);
 
 -- name: insert_content_blob
 -- Stores a text blob unless its hash exists (§5.5). $1: id, $2: sha256, $3: size_bytes,

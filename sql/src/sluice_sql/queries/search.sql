@@ -1,8 +1,11 @@
 -- Search over documents, served by the manager (issue 6). Title (weight A) ranks above body (B).
+-- Queries and snippets use the text-search functions of migration 0009, the ones the indexer
+-- builds documents.tsv with; matching stays on documents.tsv, which documents_tsv_idx indexes.
 
 -- name: search_documents
--- Ranked full-text search with websearch syntax; snippets are built only for the returned page,
--- from the first 200,000 characters (ts_headline re-parses its input, and texts reach 5 MiB).
+-- Ranked full-text search with websearch syntax (sluice_search_query_v1); snippets are built
+-- only for the returned page, from the first 200,000 characters (ts_headline re-parses its
+-- input, and texts reach 5 MiB).
 -- When $3 is given, only documents the user may see: public ones, those naming the user's email,
 -- and those naming a group the user belongs to (memberships of the same source) or the user's
 -- email domain. Emails compare lowercased. One row per hit; with no hit on the page, one row
@@ -10,7 +13,7 @@
 -- $1: query text, $2: source_id or NULL, $3: user email (lowercased) or NULL,
 -- $4: user email domain (lowercased) or NULL, $5: limit, $6: offset.
 WITH query AS (
-    SELECT websearch_to_tsquery('english', $1) AS tsq
+    SELECT sluice_search_query_v1($1) AS tsq
 ),
 hits AS (
     SELECT d.id, ts_rank(d.tsv, query.tsq) AS score
@@ -37,7 +40,7 @@ page AS (
     SELECT id, score FROM hits ORDER BY score DESC, id LIMIT $5 OFFSET $6
 )
 SELECT counted.total, p.id, p.score, d.source_id, d.external_id, d.title, d.url,
-    ts_headline('english', left(d.content, 200000), query.tsq,
+    sluice_search_headline_v1(left(d.content, 200000), query.tsq,
         'MaxFragments=2, MinWords=8, MaxWords=30, FragmentDelimiter=" … "') AS snippet
 FROM counted
 CROSS JOIN query
