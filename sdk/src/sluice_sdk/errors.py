@@ -134,6 +134,10 @@ def classify(exc: BaseException) -> ErrorKind:
     if isinstance(exc, ConnectorError):
         return exc.kind
     if isinstance(exc, ManagerHttpError):
+        if exc.status == 501:
+            # The manager cannot do this at all (a format it was installed without): retrying
+            # will not help, its operator must act.
+            return "configuration"
         return "transient" if exc.status == 429 or exc.status >= 500 else "internal"
     if isinstance(exc, ManagerUnavailable | aiohttp.ClientError | asyncio.TimeoutError):
         return "transient"

@@ -92,6 +92,21 @@ async def test_configuration_error_raised_by_sync() -> None:
     assert result.error == "configuration: token rejected"
 
 
+async def test_a_format_the_manager_cannot_extract_fails_as_configuration_error() -> None:
+    async def script(ctx: SyncContext[Config, NoCredentials]) -> None:
+        content_id = await ctx.content.save_file(b"%PDF-1.7", "application/pdf", "a.pdf")
+        await ctx.emit("a", content_id=content_id)
+
+    message = "this manager cannot extract PDF files without its extraction extra"
+    async with ConnectorHarness(Scripted(script)) as h:
+        h.fake.fail_next("/sdk/extract-content", 501, times=5, error=message)
+        result = await h.sync(h.add_source())
+    assert result.status == "failed"
+    assert (result.error or "").startswith("configuration: ")
+    assert message in (result.error or "")
+    assert len(h.fake.paths("/sdk/extract-content")) == 1  # not retried
+
+
 async def test_cancellation_ends_the_run_without_reporting() -> None:
     async with ConnectorHarness(Scripted(emit_n), flush_policies=SMALL_BATCHES) as h:
         result = await h.sync(h.add_source(config={"count": 5}), cancel_after_batches=1)
