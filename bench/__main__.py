@@ -1,4 +1,5 @@
-"""``make bench``: each figure as Sluice vs the raw ceiling measured in the same run, a ratio."""
+"""``make bench``: each figure against a reference measured in the same run (the raw ceiling, or
+for the registry aiohttp's own floor), and their ratio."""
 
 from __future__ import annotations
 

@@ -3,8 +3,10 @@
 import asyncpg
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from structlog.testing import capture_logs
 
 from sluice_manager.app import create_app
+from sluice_manager.http.errors import HttpError
 from sluice_manager.settings import ManagerSettings
 
 
@@ -18,9 +20,32 @@ def _app(pool: asyncpg.Pool, **settings: object) -> web.Application:
     async def probe(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
+    async def broken(request: web.Request) -> web.Response:
+        raise RuntimeError("boom")
+
+    async def moved(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/health")
+
+    async def limited(request: web.Request) -> web.Response:
+        raise HttpError(429, "slow down", headers={"Retry-After": "7"})
+
     app.router.add_get("/api/probe", probe)
     app.router.add_get("/sdk/probe", probe)
+    app.router.add_get("/sdk/broken", broken)
+    app.router.add_get("/sdk/moved", moved)
+    app.router.add_get("/sdk/limited", limited)
     return app
+
+
+def _observed(metrics_text: str, route: str) -> dict[str, float]:
+    """Latency observations counted per status for ``route``, from the exposition."""
+    counts: dict[str, float] = {}
+    prefix = "sluice_http_request_duration_seconds_count{"
+    for line in metrics_text.splitlines():
+        if line.startswith(prefix) and f'route="{route}"' in line:
+            status = line.split('status="')[1].split('"')[0]
+            counts[status] = float(line.rsplit(" ", 1)[1])
+    return counts
 
 
 async def test_unknown_route_and_wrong_method_use_envelope(db_pool: asyncpg.Pool) -> None:
@@ -58,3 +83,32 @@ async def test_sdk_routes_need_a_connector_token_unless_open(db_pool: asyncpg.Po
         assert (await client.get("/sdk/probe")).status == 200
         resp = await client.get("/sdk/probe", headers={"Authorization": "Bearer wrong"})
         assert resp.status == 401
+
+
+async def test_handler_failures_and_their_latencies(db_pool: asyncpg.Pool) -> None:
+    con = {"Authorization": "Bearer con1"}
+    async with TestClient(TestServer(_app(db_pool))) as client:
+        with capture_logs() as logs:
+            resp = await client.get("/sdk/broken", headers=con)
+        assert resp.status == 500
+        assert await resp.json() == {"error": "internal error"}
+        failed = [e for e in logs if e["event"] == "request_failed"]
+        assert [(e["method"], e["path"]) for e in failed] == [("GET", "/sdk/broken")]
+        resp = await client.get("/sdk/limited", headers=con)
+        assert resp.status == 429
+        assert resp.headers["Retry-After"] == "7"
+        assert await resp.json() == {"error": "slow down"}
+        resp = await client.get("/sdk/moved", headers=con, allow_redirects=False)
+        assert resp.status == 302
+        assert resp.headers["Location"] == "/health"
+        for _ in range(2):
+            assert (await client.get("/sdk/probe", headers=con)).status == 200
+        # Refused before the handler (no token, unknown route): not a handler latency.
+        assert (await client.get("/sdk/probe")).status == 401
+        assert (await client.get("/sdk/nowhere", headers=con)).status == 404
+        text = await (await client.get("/metrics")).text()
+    assert _observed(text, "/sdk/broken") == {"500": 1.0}
+    assert _observed(text, "/sdk/limited") == {"429": 1.0}
+    assert _observed(text, "/sdk/moved") == {"302": 1.0}
+    assert _observed(text, "/sdk/probe") == {"200": 2.0}
+    assert 'route="unmatched"' not in text

@@ -12,9 +12,18 @@ import aiohttp
 import asyncpg
 from aiohttp import web
 
-from sluice_manager import admin, extraction, scheduling, sdk_api, search, sources
+from sluice_manager import (
+    admin,
+    extraction,
+    metrics,
+    registry,
+    scheduling,
+    sdk_api,
+    search,
+    sources,
+)
 from sluice_manager.health import health
-from sluice_manager.http.middleware import authenticate, error_envelope
+from sluice_manager.http.middleware import request_middleware
 from sluice_manager.keys import CLOCK, CONNECTOR_HTTP, POOL, SETTINGS
 from sluice_manager.settings import ManagerSettings
 from sluice_runtime.clock import Clock, SystemClock
@@ -42,12 +51,14 @@ def create_app(
     # Bodies are read through sluice_manager.http.body with per-endpoint limits; this is only a
     # backstop.
     biggest = max(settings.max_bulk_body_bytes, settings.max_extract_input_bytes + (1 << 20))
-    app = web.Application(middlewares=[error_envelope, authenticate], client_max_size=biggest)
+    app = web.Application(client_max_size=biggest)
     app[SETTINGS] = settings
     app[POOL] = pool
     app[CLOCK] = clock or SystemClock()
     app.cleanup_ctx.append(_connector_http)
+    app.middlewares.append(request_middleware(settings, metrics.setup(app).latency.observe))
     app.router.add_get("/health", health)
+    registry.setup(app)  # after _connector_http: registrations health-check through it
     sdk_api.setup(app)
     sources.setup(app)
     extraction.setup(app)

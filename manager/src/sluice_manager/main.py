@@ -11,7 +11,6 @@ import structlog
 from aiohttp import web
 
 from sluice_manager.app import create_app
-from sluice_manager.sdk_api.heartbeat_front import HeartbeatSite
 from sluice_manager.settings import ManagerSettings
 from sluice_manager.tokens import with_tokens
 from sluice_runtime import event_loop
@@ -41,13 +40,8 @@ def raise_open_file_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-async def listen(runner: web.AppRunner, settings: ManagerSettings) -> web.BaseSite:
-    """Start the TCP site: unchanged heartbeats answered in front of aiohttp unless disabled."""
-    site: web.BaseSite
-    if settings.heartbeat_front and settings.registry_flush_interval_seconds > 0:
-        site = HeartbeatSite(runner, settings.host, settings.port)
-    else:
-        site = web.TCPSite(runner, settings.host, settings.port)
+async def listen(runner: web.AppRunner, settings: ManagerSettings) -> web.TCPSite:
+    site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     return site
 

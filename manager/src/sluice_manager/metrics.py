@@ -1,26 +1,51 @@
 """Unauthenticated ``GET /metrics`` (§2.4): Prometheus text exposition from a per-app registry.
 
 Gauges (registry size, runs by status, queue depth by status) are read from the database at scrape
-time; request latency is observed by a middleware. A per-app ``CollectorRegistry`` keeps test apps
-and replicas in one process from sharing counters.
+time; request latency is observed by the app's middleware (``sluice_manager.http.middleware``)
+through ``RequestLatency``. A per-app ``CollectorRegistry`` keeps test apps and replicas in one
+process from sharing counters.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
-from sluice_manager.http.errors import HttpError
 from sluice_manager.keys import CLOCK, POOL, SETTINGS
 from sluice_sql.query_loader import QUERIES
 
 _RUN_STATUSES = ("running", "completed", "failed", "cancelled")
 _QUEUE_STATUSES = ("pending", "processing", "completed", "dead_letter")
+
+
+class RequestLatency:
+    """``sluice_http_request_duration_seconds``, one label child per (method, route, status).
+
+    Looking a child up by its label values costs more than the observation itself, so each is
+    looked up once and kept, keyed by the matched route object (the label is its template, which
+    keeps the label set bounded).
+    """
+
+    def __init__(self, histogram: Histogram) -> None:
+        self._histogram = histogram
+        self._children: dict[tuple[str, object, int], Histogram] = {}
+
+    def observe(self, request: web.Request, status: int, seconds: float) -> None:
+        match_info = request.match_info
+        key = (request.method, match_info.route, status)
+        child = self._children.get(key)
+        if child is None:
+            child = self._histogram.labels(request.method, _route(match_info), str(status))
+            self._children[key] = child
+        child.observe(seconds)
+
+
+def _route(match_info: web.UrlMappingMatchInfo) -> str:
+    resource = match_info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +54,17 @@ class Metrics:
     connectors: Gauge
     runs: Gauge
     queue: Gauge
-    latency: Histogram
+    latency: RequestLatency
 
     @classmethod
     def create(cls) -> Metrics:
         registry = CollectorRegistry(auto_describe=True)
+        histogram = Histogram(
+            "sluice_http_request_duration_seconds",
+            "HTTP request latency by route.",
+            ["method", "route", "status"],
+            registry=registry,
+        )
         return cls(
             registry=registry,
             connectors=Gauge(
@@ -46,42 +77,11 @@ class Metrics:
             queue=Gauge(
                 "sluice_queue_rows", "Event queue rows by status.", ["status"], registry=registry
             ),
-            latency=Histogram(
-                "sluice_http_request_duration_seconds",
-                "HTTP request latency by route.",
-                ["method", "route", "status"],
-                registry=registry,
-            ),
+            latency=RequestLatency(histogram),
         )
 
 
 METRICS = web.AppKey("metrics", Metrics)
-
-
-def _route(request: web.Request) -> str:
-    # The route template, not the concrete path, keeps the label set bounded.
-    resource = request.match_info.route.resource
-    return resource.canonical if resource is not None else "unmatched"
-
-
-@web.middleware
-async def observe_latency(request: web.Request, handler: Handler) -> web.StreamResponse:
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        return response
-    except HttpError as exc:
-        status = exc.status
-        raise
-    except web.HTTPException as exc:
-        status = exc.status
-        raise
-    finally:
-        request.app[METRICS].latency.labels(request.method, _route(request), str(status)).observe(
-            time.perf_counter() - started
-        )
 
 
 async def _refresh(app: web.Application) -> None:
@@ -110,7 +110,9 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-def setup(app: web.Application) -> None:
-    app[METRICS] = Metrics.create()
-    app.middlewares.append(observe_latency)
+def setup(app: web.Application) -> Metrics:
+    """Create the app's metrics and serve them at ``/metrics``; the app's middleware observes
+    request latency through the returned object's ``latency``."""
+    metrics = app[METRICS] = Metrics.create()
     app.router.add_get("/metrics", metrics_endpoint)
+    return metrics

@@ -57,9 +57,6 @@ class ManagerSettings(BaseSettings):
     registry_ttl_seconds: float = 90
     # Unchanged re-registrations are buffered and written together this often; 0 writes each.
     registry_flush_interval_seconds: float = Field(default=1.0, ge=0)
-    # Unchanged re-registrations answered before aiohttp
-    # (sluice_manager.sdk_api.heartbeat_front); needs the buffer above (a flush interval > 0).
-    heartbeat_front: bool = True
     leader_retry_seconds: float = 10
     scheduler_interval_seconds: float = 30
     stale_timeout_minutes: float = 60

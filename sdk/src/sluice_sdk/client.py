@@ -38,11 +38,10 @@ _MAX_COUNT = 1_000_000  # §4.6: one /scanned or /updated call carries at most t
 
 
 # Idle connections to the manager stay open this long: longer than the 30 s between registration
-# heartbeats, so a connector keeps one connection instead of opening one per heartbeat (a new TCP
+# heartbeats, so a connector keeps its connection instead of opening one per heartbeat (a new TCP
 # connection costs the manager more than the heartbeat itself), and shorter than aiohttp's 75 s
 # server keep-alive, so the client is the side that closes.
 KEEPALIVE_SECONDS = 60.0
-_REGISTER_PATH = "/sdk/register"
 
 
 def _should_retry(exc: BaseException) -> bool:
@@ -92,10 +91,6 @@ class ManagerClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session = session
         self._owns_session = session is None
-        # Registrations get a connection of their own: a heartbeat never waits behind an event
-        # upload, and the manager answers a connection that carries only registrations without
-        # building an aiohttp request (sluice_manager.sdk_api.heartbeat_front).
-        self._registration_session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Self:
         return self
@@ -109,24 +104,14 @@ class ManagerClient:
         if self._session is not None and self._owns_session:
             await self._session.close()
         self._session = None
-        if self._registration_session is not None:
-            await self._registration_session.close()
-            self._registration_session = None
 
-    def _new_session(self, limit: int) -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=limit, keepalive_timeout=KEEPALIVE_SECONDS),
-            timeout=self._timeout,
-            headers=self._headers,
-        )
-
-    def _get_session(self, path: str = "") -> aiohttp.ClientSession:
-        if path == _REGISTER_PATH and (self._session is None or self._owns_session):
-            if self._registration_session is None:
-                self._registration_session = self._new_session(limit=1)
-            return self._registration_session
+    def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
-            self._session = self._new_session(limit=100)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=KEEPALIVE_SECONDS),
+                timeout=self._timeout,
+                headers=self._headers,
+            )
             self._owns_session = True
         return self._session
 
@@ -155,7 +140,7 @@ class ManagerClient:
         body: Body,
         client_timeout: aiohttp.ClientTimeout | None = None,
     ) -> Any:
-        session = self._get_session(path)
+        session = self._get_session()
         headers: dict[str, str] = {}
         data: bytes | aiohttp.FormData | None
         if callable(body):
@@ -206,7 +191,8 @@ class ManagerClient:
     async def register(
         self, manifest: ConnectorManifest, *, retry: RetryPolicy | None = None
     ) -> None:
-        await self.request("POST", _REGISTER_PATH, manifest.model_dump_json().encode(), retry=retry)
+        body = manifest.model_dump_json().encode()
+        await self.request("POST", "/sdk/register", body, retry=retry)
 
     # --- events and content (§4.3, §4.4, §4.5) -----------------------------------------------
 

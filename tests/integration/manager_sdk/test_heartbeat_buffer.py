@@ -13,8 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from sluice_manager.app import create_app
-from sluice_manager.registry import repository
-from sluice_manager.registry.heartbeats import HEARTBEATS
+from sluice_manager.registry import REGISTRY, repository
 from sluice_runtime.clock import FrozenClock
 from tests.integration.manager_sdk.conftest import AUTH, HealthyConnector, make_settings
 from tests.integration.manager_sdk.test_register import manifest
@@ -40,7 +39,7 @@ async def test_heartbeats_wait_for_the_flush_and_land_in_one_statement(
     resp = await client.post("/sdk/register", json=body, headers=AUTH)
     assert resp.status == 200
     assert await resp.json() == {"status": "ok"}
-    buffer = client.app[HEARTBEATS]
+    buffer = client.app[REGISTRY].heartbeats
     assert buffer.pending == 1
     assert await heartbeat_at(db_pool) == registered
     assert await buffer.flush(db_pool) == 1
@@ -66,7 +65,7 @@ async def test_flush_never_overwrites_a_newer_registration_from_elsewhere(
         manifest_sha256="digest-of-another-body",
     )
     await repository.upsert(db_pool, moved, clock.now() + timedelta(seconds=1))
-    buffer = client.app[HEARTBEATS]
+    buffer = client.app[REGISTRY].heartbeats
     assert await buffer.flush(db_pool) == 0
     record = await repository.get_connector(db_pool, "fake-connector")
     assert record is not None
@@ -108,7 +107,7 @@ async def test_a_failed_flush_keeps_its_heartbeats(
     assert (await client.post("/sdk/register", json=body, headers=AUTH)).status == 200
     clock.advance(5)
     assert (await client.post("/sdk/register", json=body, headers=AUTH)).status == 200
-    buffer = client.app[HEARTBEATS]
+    buffer = client.app[REGISTRY].heartbeats
     closed = await asyncpg.connect(db_url)
     await closed.close()
     try:
@@ -142,7 +141,7 @@ async def test_pending_heartbeats_are_written_at_shutdown(
 ) -> None:
     # A long interval: only the shutdown flush can write the second heartbeat.
     async with registered_then_heartbeat(db_pool, connector, clock, 3600) as app:
-        assert app[HEARTBEATS].pending == 1
+        assert app[REGISTRY].heartbeats.pending == 1
     assert await heartbeat_at(db_pool) == clock.now()
 
 
@@ -156,12 +155,12 @@ async def test_the_flusher_writes_within_its_interval(
             await asyncio.sleep(0.01)
         else:
             raise AssertionError("the flusher never wrote the heartbeat")
-        assert app[HEARTBEATS].pending == 0
+        assert app[REGISTRY].heartbeats.pending == 0
 
 
 async def test_interval_zero_writes_every_heartbeat_at_once(
     db_pool: asyncpg.Pool, connector: HealthyConnector, clock: FrozenClock
 ) -> None:
     async with registered_then_heartbeat(db_pool, connector, clock, 0) as app:
-        assert app[HEARTBEATS].pending == 0
+        assert app[REGISTRY].heartbeats.pending == 0
         assert await heartbeat_at(db_pool) == clock.now()

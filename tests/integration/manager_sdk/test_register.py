@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -11,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from sluice_manager.app import create_app
-from sluice_manager.registry.heartbeats import HEARTBEATS
+from sluice_manager.registry import REGISTRY
 from sluice_manager.registry.repository import get_connector, resolve_connector
 from sluice_runtime.clock import FrozenClock
 from tests.integration.manager_sdk.conftest import (
@@ -101,7 +102,7 @@ async def test_heartbeats_keep_online_and_skip_health_check(
         clock.advance(30)
         assert (await client.post("/sdk/register", json=body, headers=AUTH)).status == 200
         # The flusher runs every second; the frozen clock jumps 30 s between heartbeats.
-        assert await client.app[HEARTBEATS].flush(db_pool) == 1
+        assert await client.app[REGISTRY].heartbeats.flush(db_pool) == 1
     assert len(connector.health_calls) == 1
     record = await resolve_connector(db_pool, "fake_type", clock.now(), 90)
     assert record is not None
@@ -331,3 +332,18 @@ async def test_body_limit_is_413(db_pool: asyncpg.Pool, connector: HealthyConnec
         resp = await client.post("/sdk/register", json=big, headers=AUTH)
         assert resp.status == 413
         assert await resp.json() == {"error": "request body exceeds 1000 bytes"}
+        # Without a Content-Length (chunked), the limit holds while the body arrives.
+
+        async def in_pieces(body: bytes) -> AsyncIterator[bytes]:
+            for start in range(0, len(body), 50):
+                yield body[start : start + 50]
+
+        json_auth = {**AUTH, "Content-Type": "application/json"}
+        resp = await client.post(
+            "/sdk/register", data=in_pieces(orjson.dumps(big)), headers=json_auth
+        )
+        assert resp.status == 413
+        assert await resp.json() == {"error": "request body exceeds 1000 bytes"}
+        small = orjson.dumps(manifest(connector.url))
+        resp = await client.post("/sdk/register", data=in_pieces(small), headers=json_auth)
+        assert resp.status == 200

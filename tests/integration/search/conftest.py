@@ -1,4 +1,4 @@
-"""A manager app with the search routes behind the real auth and error middlewares."""
+"""A manager app with the search routes behind the real middleware (auth, error envelope)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from sluice_manager import search
-from sluice_manager.http.middleware import authenticate, error_envelope
+from sluice_manager.http.middleware import request_middleware
 from sluice_manager.keys import CLOCK, POOL, SETTINGS
 from sluice_manager.settings import ManagerSettings
 from sluice_runtime.clock import SystemClock
@@ -20,8 +20,9 @@ ADMIN_TOKEN = "search-test-admin-token"
 
 @pytest.fixture
 async def client(db_pool: asyncpg.Pool) -> AsyncIterator[TestClient[web.Request, web.Application]]:
-    app = web.Application(middlewares=[error_envelope, authenticate])
-    app[SETTINGS] = ManagerSettings(admin_token=ADMIN_TOKEN, connector_token="c")
+    settings = ManagerSettings(admin_token=ADMIN_TOKEN, connector_token="c")
+    app = web.Application(middlewares=[request_middleware(settings)])
+    app[SETTINGS] = settings
     app[POOL] = db_pool
     app[CLOCK] = SystemClock()
     search.setup(app)

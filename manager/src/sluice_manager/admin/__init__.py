@@ -1,10 +1,10 @@
-"""The ``/api/...`` admin API, metrics and OpenAPI document."""
+"""The ``/api/...`` admin API and OpenAPI document."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from sluice_manager import metrics, openapi
+from sluice_manager import openapi
 from sluice_manager.admin import (
     actions_api,
     connectors_api,
@@ -16,7 +16,7 @@ from sluice_manager.admin import (
 
 
 def setup(app: web.Application) -> None:
-    """Register the admin routes, ``/metrics`` with its latency middleware, and the OpenAPI doc."""
+    """Register the admin routes and the OpenAPI doc."""
     connectors_api.setup(app)
     sources_api.setup(app)
     runs_api.setup(app)
@@ -24,4 +24,3 @@ def setup(app: web.Application) -> None:
     actions_api.setup(app)
     queue_api.setup(app)
     openapi.setup(app)
-    metrics.setup(app)

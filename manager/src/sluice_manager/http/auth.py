@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Sequence
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from sluice_manager.http.errors import HttpError
 
@@ -22,28 +22,29 @@ def presented_token(header: str | None) -> str | None:
     return token.strip()
 
 
-def _matches(token: str, allowed: Sequence[str]) -> bool:
-    # Compare against every configured token so timing does not reveal which one matched.
-    result = False
-    for candidate in allowed:
-        result |= hmac.compare_digest(token.encode(), candidate.encode())
-    return result
+class BearerTokens:
+    """The tokens one audience may present, encoded once; ``open_mode`` admits no header at all."""
 
+    def __init__(self, audience: str, tokens: Sequence[str], *, open_mode: bool = False) -> None:
+        self._refusal = f"missing or invalid {audience} token"
+        self._tokens = tuple(token.encode() for token in tokens)
+        self._open_mode = open_mode
 
-def check_admin(request: web.Request, tokens: Sequence[str]) -> None:
-    token = presented_token(request.headers.get("Authorization"))
-    if not token or not _matches(token, tokens):
-        raise HttpError(401, "missing or invalid admin token", headers=_CHALLENGE)
+    def allowed(self, header: str | None) -> bool:
+        """Whether an Authorization header (None when absent) passes the check."""
+        token = presented_token(header)
+        if token is None:
+            return self._open_mode
+        return token != "" and self._matches(token.encode())
 
+    def _matches(self, token: bytes) -> bool:
+        # Compare against every configured token so timing does not reveal which one matched.
+        result = False
+        for candidate in self._tokens:
+            result |= hmac.compare_digest(token, candidate)
+        return result
 
-def connector_allowed(header: str | None, tokens: Sequence[str], *, open_mode: bool) -> bool:
-    """Whether an Authorization header (None when absent) passes the connector check."""
-    token = presented_token(header)
-    if token is None:
-        return open_mode
-    return token != "" and _matches(token, tokens)
-
-
-def check_connector(request: web.Request, tokens: Sequence[str], *, open_mode: bool) -> None:
-    if not connector_allowed(request.headers.get("Authorization"), tokens, open_mode=open_mode):
-        raise HttpError(401, "missing or invalid connector token", headers=_CHALLENGE)
+    def check(self, request: web.Request) -> None:
+        """401 with a Bearer challenge unless the request's Authorization header passes."""
+        if not self.allowed(request.headers.get(hdrs.AUTHORIZATION)):
+            raise HttpError(401, self._refusal, headers=_CHALLENGE)

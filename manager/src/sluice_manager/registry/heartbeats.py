@@ -18,16 +18,13 @@ cannot keep anything online.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
 import structlog
-from aiohttp import web
 
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
+from sluice_runtime.clock import Clock
 from sluice_sql.query_loader import QUERIES
 
 log = structlog.get_logger(__name__)
@@ -120,11 +117,10 @@ class HeartbeatBuffer:
             self.forget(connector_id)
 
 
-HEARTBEATS = web.AppKey("heartbeats", HeartbeatBuffer)
-
-
-async def _flush_loop(app: web.Application, interval: float) -> None:
-    buffer, pool = app[HEARTBEATS], app[POOL]
+async def flush_every(
+    buffer: HeartbeatBuffer, pool: asyncpg.Pool, clock: Clock, interval: float
+) -> None:
+    """Flush ``buffer`` every ``interval`` seconds until cancelled; prune it once a minute."""
     since_prune = 0.0
     while True:
         await asyncio.sleep(interval)
@@ -135,23 +131,4 @@ async def _flush_loop(app: web.Application, interval: float) -> None:
         since_prune += interval
         if since_prune >= 60:
             since_prune = 0.0
-            buffer.prune(app[CLOCK].now())
-
-
-async def heartbeat_flusher(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: own the flush task; on shutdown stop it and write what is pending."""
-    settings = app[SETTINGS]
-    interval = settings.registry_flush_interval_seconds
-    app[HEARTBEATS] = HeartbeatBuffer(settings.registry_ttl_seconds, enabled=interval > 0)
-    task = None
-    if interval > 0:
-        task = asyncio.create_task(_flush_loop(app, interval), name="heartbeat-flusher")
-    yield
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    try:
-        await app[HEARTBEATS].flush(app[POOL])
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        log.warning("heartbeat_flush_failed", pending=app[HEARTBEATS].pending, error=str(exc))
+            buffer.prune(clock.now())

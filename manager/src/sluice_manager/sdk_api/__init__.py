@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sluice_manager.registry.heartbeats import heartbeat_flusher
 from sluice_manager.sdk_api import connector_runs, content, events, lifecycle, register
 
 
 def setup(app: web.Application) -> None:
-    """Register the SDK routes and the registry's heartbeat flusher."""
-    app.cleanup_ctx.append(heartbeat_flusher)
+    """Register the SDK routes."""
     router = app.router
     router.add_post("/sdk/register", register.register)
     router.add_post("/sdk/events", events.post_event)
