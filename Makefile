@@ -21,8 +21,9 @@ $(STAMP): $(PYPROJECTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(EDITABLE) --group dev
-	rm -rf $(WHEELHOUSE)
+	rm -rf $(WHEELHOUSE) sdk/build
 	$(PY) -m pip wheel --quiet --wheel-dir $(WHEELHOUSE) ./sdk
+	rm -rf sdk/build
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

@@ -1,4 +1,4 @@
-"""sluice_sdk.event_loop.run: uvloop by default, the standard loop on request."""
+"""sluice_runtime.event_loop.run: uvloop by default, the standard loop on request."""
 
 from __future__ import annotations
 
