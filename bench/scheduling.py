@@ -15,6 +15,7 @@ answers ``GET /sync/{id}`` with ``{"running": true}``.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -30,11 +31,13 @@ from aiohttp import web
 
 from bench.fixtures import CONNECTOR_TOKEN
 from bench.harness import free_port, line, spawn, wait_http
+from sluice_manager.connector_client import ConnectorClient
 from sluice_manager.ids import new_id
-from sluice_manager.keys import CLOCK, CONNECTOR_HTTP, POOL, SETTINGS
 from sluice_manager.scheduling import policy
 from sluice_manager.scheduling.tick import Tick, limits_of
+from sluice_manager.services import Services, connector_session
 from sluice_manager.settings import ManagerSettings
+from sluice_manager.sources.crypto import KEY_BYTES, SecretBox
 from sluice_runtime.clock import FrozenClock
 from sluice_sql.pool import create_pool
 from sluice_sql.query_loader import QUERIES
@@ -222,19 +225,16 @@ async def monitor_fixture(url: str, connector_url: str, now: datetime) -> None:
 # --- measurement -------------------------------------------------------------------------------
 
 
-def _app(
+def _services(
     pool: asyncpg.Pool, settings: ManagerSettings, clock: FrozenClock, http: aiohttp.ClientSession
-) -> web.Application:
-    """The keys Tick reads, as sluice_manager.app.create_app sets them."""
-    app = web.Application()
-    app[POOL], app[SETTINGS], app[CLOCK], app[CONNECTOR_HTTP] = pool, settings, clock, http
-    return app
-
-
-def _connector_session() -> aiohttp.ClientSession:
-    # The manager's connector session (sluice_manager.app): connection limit 200, per-call timeouts.
-    return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=200), timeout=aiohttp.ClientTimeout(total=None)
+) -> Services:
+    """What Tick is handed, as sluice_manager.services builds it for an app."""
+    return Services(
+        settings=settings,
+        pool=pool,
+        clock=clock,
+        connectors=ConnectorClient.from_settings(http, settings),
+        secrets=SecretBox(os.urandom(KEY_BYTES)),  # unused: no source has a credential here
     )
 
 
@@ -259,8 +259,8 @@ async def run_scheduler(url: str) -> list[str]:
     walk = policy.streak_walk_limit(limits_of(settings))
     pool = await create_pool(url, min_size=2, max_size=10)
     try:
-        async with _connector_session() as http:
-            tick = Tick(_app(pool, settings, FrozenClock(now), http))
+        async with connector_session() as http:
+            tick = Tick(_services(pool, settings, FrozenClock(now), http))
             runs_before = await pool.fetchval("SELECT count(*) FROM sync_runs")
             policy.next_cron_fire.cache_clear()
             started = time.perf_counter()
@@ -327,8 +327,8 @@ async def run_monitor(url: str) -> list[str]:
     try:
         await wait_http(f"{connector_url}/sync/probe")
         await monitor_fixture(url, connector_url, now)
-        async with _connector_session() as http:
-            monitor = Tick(_app(pool, settings, FrozenClock(now), http)).monitor()
+        async with connector_session() as http:
+            monitor = Tick(_services(pool, settings, FrozenClock(now), http)).monitor()
 
             async def sluice() -> None:
                 assert await monitor.run_pass() == RUNNING_RUNS

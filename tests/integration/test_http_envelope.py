@@ -8,6 +8,8 @@ from structlog.testing import capture_logs
 from sluice_manager.app import create_app
 from sluice_manager.http.errors import HttpError
 from sluice_manager.settings import ManagerSettings
+from sluice_manager.sources.crypto import SecretBoxError
+from sluice_manager.sources.errors import SourceNotFound
 
 
 def _app(pool: asyncpg.Pool, **settings: object) -> web.Application:
@@ -29,6 +31,14 @@ def _app(pool: asyncpg.Pool, **settings: object) -> web.Application:
     async def limited(request: web.Request) -> web.Response:
         raise HttpError(429, "slow down", headers={"Retry-After": "7"})
 
+    async def refused(request: web.Request) -> web.Response:
+        raise SourceNotFound("s1")  # a domain error of the status table
+
+    async def unlisted(request: web.Request) -> web.Response:
+        raise SecretBoxError("encrypted value is too short")  # no client should see it
+
+    app.router.add_get("/sdk/refused", refused)
+    app.router.add_get("/sdk/unlisted", unlisted)
     app.router.add_get("/api/probe", probe)
     app.router.add_get("/sdk/probe", probe)
     app.router.add_get("/sdk/broken", broken)
@@ -94,6 +104,12 @@ async def test_handler_failures_and_their_latencies(db_pool: asyncpg.Pool) -> No
         assert await resp.json() == {"error": "internal error"}
         failed = [e for e in logs if e["event"] == "request_failed"]
         assert [(e["method"], e["path"]) for e in failed] == [("GET", "/sdk/broken")]
+        resp = await client.get("/sdk/refused", headers=con)
+        assert (resp.status, await resp.json()) == (404, {"error": "source s1 not found"})
+        with capture_logs() as logs:
+            resp = await client.get("/sdk/unlisted", headers=con)
+        assert (resp.status, await resp.json()) == (500, {"error": "internal error"})
+        assert [e["event"] for e in logs] == ["request_failed"]
         resp = await client.get("/sdk/limited", headers=con)
         assert resp.status == 429
         assert resp.headers["Retry-After"] == "7"
@@ -109,6 +125,8 @@ async def test_handler_failures_and_their_latencies(db_pool: asyncpg.Pool) -> No
         text = await (await client.get("/metrics")).text()
     assert _observed(text, "/sdk/broken") == {"500": 1.0}
     assert _observed(text, "/sdk/limited") == {"429": 1.0}
+    assert _observed(text, "/sdk/refused") == {"404": 1.0}
+    assert _observed(text, "/sdk/unlisted") == {"500": 1.0}
     assert _observed(text, "/sdk/moved") == {"302": 1.0}
     assert _observed(text, "/sdk/probe") == {"200": 2.0}
     assert 'route="unmatched"' not in text

@@ -1,4 +1,5 @@
-"""Every call the manager makes to a connector (protocol §3): dispatch, status, cancel, action.
+"""Every call the manager makes to a connector (protocol §3): dispatch, status, cancel, action, and
+the registration health check (§4.1 step 6).
 
 One table turns a connector's reply into what the manager does (§3.3, §8.2); the §6.2
 ``error_message`` strings are normative and built only here. Redirects are never followed (§3.1).
@@ -14,7 +15,6 @@ from typing import Any
 import aiohttp
 import orjson
 import structlog
-from aiohttp import web
 from tenacity import (
     AsyncRetrying,
     retry_if_exception_type,
@@ -25,7 +25,7 @@ from tenacity import (
 from yarl import URL
 
 from sluice_manager.errors import ManagerError
-from sluice_manager.keys import CONNECTOR_HTTP, SETTINGS
+from sluice_manager.settings import ManagerSettings
 from sluice_sdk.models.connector_api import SyncRequest
 
 log = structlog.get_logger(__name__)
@@ -75,6 +75,7 @@ class ConnectorTransportError(ManagerError):
         super().__init__(f"connector unreachable at {url}: {cause}")
         self.url = url
         self.cause = cause
+        self.message = f"connector unreachable: {cause}"  # the URL is the manager's business
 
 
 def _describe(exc: BaseException) -> str:
@@ -123,6 +124,7 @@ class ConnectorClient:
         status_timeout: float = 5,
         cancel_timeout: float = 10,
         action_timeout: float = 60,
+        health_timeout: float = 10,
     ) -> None:
         self._session = session
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -133,6 +135,24 @@ class ConnectorClient:
         self._status_timeout = status_timeout
         self._cancel_timeout = cancel_timeout
         self._action_timeout = action_timeout
+        self._health_timeout = health_timeout
+
+    @classmethod
+    def from_settings(
+        cls, session: aiohttp.ClientSession, settings: ManagerSettings
+    ) -> ConnectorClient:
+        """A client over ``session`` with the first connector token and the settings' timeouts."""
+        return cls(
+            session,
+            settings.connector_token[0] if settings.connector_token else None,
+            attempt_timeout=settings.dispatch_attempt_timeout_seconds,
+            deadline=settings.dispatch_deadline_seconds,
+            retry_base_seconds=settings.dispatch_retry_base_seconds,
+            retry_jitter_seconds=settings.dispatch_retry_jitter_seconds,
+            status_timeout=settings.status_poll_timeout_seconds,
+            cancel_timeout=settings.cancel_timeout_seconds,
+            health_timeout=settings.health_check_timeout_seconds,
+        )
 
     async def dispatch(self, url: str, request: SyncRequest) -> DispatchOutcome:
         """``POST {url}/sync`` under §9.6 step 7: 30 s per attempt, 3 retries, 150 s deadline."""
@@ -247,18 +267,20 @@ class ConnectorClient:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ConnectorTransportError(target, _describe(exc)) from exc
 
-
-def client_for(app: web.Application) -> ConnectorClient:
-    """A client configured from the app's settings, over its shared connector session."""
-    settings = app[SETTINGS]
-    token = settings.connector_token[0] if settings.connector_token else None
-    return ConnectorClient(
-        app[CONNECTOR_HTTP],
-        token,
-        attempt_timeout=settings.dispatch_attempt_timeout_seconds,
-        deadline=settings.dispatch_deadline_seconds,
-        retry_base_seconds=settings.dispatch_retry_base_seconds,
-        retry_jitter_seconds=settings.dispatch_retry_jitter_seconds,
-        status_timeout=settings.status_poll_timeout_seconds,
-        cancel_timeout=settings.cancel_timeout_seconds,
-    )
+    async def healthy(self, url: str) -> bool:
+        """``GET {url}/health`` (§4.1 step 6): True when the connector answers 2xx."""
+        target = url.rstrip("/") + "/health"
+        try:
+            async with self._session.get(
+                target,
+                headers=self._headers,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=self._health_timeout),
+            ) as resp:
+                healthy = 200 <= resp.status < 300
+                if not healthy:
+                    log.info("connector_health_check_failed", url=target, status=resp.status)
+                return healthy
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            log.info("connector_health_check_failed", url=target, error=repr(exc))
+            return False

@@ -4,4 +4,11 @@ from __future__ import annotations
 
 
 class ManagerError(Exception):
-    """Root of every error the manager raises on purpose."""
+    """Root of every error the manager raises on purpose.
+
+    Domain errors carry their data on attributes, and those a client may see carry ``message``:
+    the text the HTTP layer answers with when it maps the error to a status (one table,
+    ``sluice_manager.http.statuses``). Domain code never chooses a status itself.
+    """
+
+    message: str

@@ -1,9 +1,9 @@
-"""Unauthenticated ``GET /metrics`` (§2.4): Prometheus text exposition from a per-app registry.
+"""The manager's Prometheus metrics (§2.4), one ``CollectorRegistry`` per app.
 
-Gauges (registry size, runs by status, queue depth by status) are read from the database at scrape
-time; request latency is observed by the app's middleware (``sluice_manager.http.middleware``)
-through ``RequestLatency``. A per-app ``CollectorRegistry`` keeps test apps and replicas in one
-process from sharing counters.
+Gauges (registry size, runs by status, queue depth by status) are read from the database when
+scraped; request latency is observed by the app's middleware (``sluice_manager.http.middleware``)
+through ``RequestLatency``. A per-app registry keeps test apps and replicas in one process from
+sharing counters. ``GET /metrics`` itself is served by ``sluice_manager.admin.probes``.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
+from sluice_manager.services import Services
 from sluice_sql.query_loader import QUERIES
 
 _RUN_STATUSES = ("running", "completed", "failed", "cancelled")
@@ -80,39 +80,37 @@ class Metrics:
             latency=RequestLatency(histogram),
         )
 
+    async def refresh(self, services: Services) -> None:
+        """Set the gauges from the database, as of the services' clock."""
+        pool = services.pool
+        counts = await pool.fetchrow(
+            QUERIES.select_registry_counts,
+            services.clock.now(),
+            services.settings.registry_ttl_seconds,
+        )
+        self.connectors.labels("online").set(counts["online"])
+        self.connectors.labels("offline").set(counts["offline"])
+        runs = dict.fromkeys(_RUN_STATUSES, 0)
+        for row in await pool.fetch(QUERIES.select_run_counts_by_status):
+            runs[row["status"]] = row["n"]
+        for status, n in runs.items():
+            self.runs.labels(status).set(n)
+        queue = dict.fromkeys(_QUEUE_STATUSES, 0)
+        for row in await pool.fetch(QUERIES.select_queue_counts_by_status):
+            queue[row["status"]] = row["n"]
+        for status, n in queue.items():
+            self.queue.labels(status).set(n)
+
+    def exposition(self) -> bytes:
+        """The Prometheus text exposition of this app's registry."""
+        return generate_latest(self.registry)
+
 
 METRICS = web.AppKey("metrics", Metrics)
 
 
-async def _refresh(app: web.Application) -> None:
-    pool = app[POOL]
-    metrics = app[METRICS]
-    counts = await pool.fetchrow(
-        QUERIES.select_registry_counts, app[CLOCK].now(), app[SETTINGS].registry_ttl_seconds
-    )
-    metrics.connectors.labels("online").set(counts["online"])
-    metrics.connectors.labels("offline").set(counts["offline"])
-    runs = dict.fromkeys(_RUN_STATUSES, 0)
-    for row in await pool.fetch(QUERIES.select_run_counts_by_status):
-        runs[row["status"]] = row["n"]
-    for status, n in runs.items():
-        metrics.runs.labels(status).set(n)
-    queue = dict.fromkeys(_QUEUE_STATUSES, 0)
-    for row in await pool.fetch(QUERIES.select_queue_counts_by_status):
-        queue[row["status"]] = row["n"]
-    for status, n in queue.items():
-        metrics.queue.labels(status).set(n)
-
-
-async def metrics_endpoint(request: web.Request) -> web.Response:
-    await _refresh(request.app)
-    body = generate_latest(request.app[METRICS].registry)
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-
 def setup(app: web.Application) -> Metrics:
-    """Create the app's metrics and serve them at ``/metrics``; the app's middleware observes
-    request latency through the returned object's ``latency``."""
+    """Create the app's metrics (``METRICS``); the app's middleware observes request latency
+    through the returned object's ``latency``."""
     metrics = app[METRICS] = Metrics.create()
-    app.router.add_get("/metrics", metrics_endpoint)
     return metrics

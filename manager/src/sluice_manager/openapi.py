@@ -1,8 +1,9 @@
-"""``GET /api/openapi.json``: an OpenAPI 3.1 document built from the live router.
+"""The OpenAPI 3.1 document of the manager, built from the live router.
 
-The router is walked at request time, so routes any part of the manager registers appear. Bodies
-come from pydantic models that parts register with :func:`describe` (keyed by method and path);
-an undescribed route still appears, with any JSON accepted as its body.
+The router is walked when the document is asked for, so every registered route appears. Bodies come
+from pydantic models the route modules register with :func:`describe` (keyed by method and path);
+an undescribed route still appears, with any JSON accepted as its body. The admin API serves it at
+``GET /api/openapi.json`` (``sluice_manager.admin.openapi_api``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import TypeAdapter
-
-from sluice_manager.http.errors import json_response
 
 PROTOCOL_VERSION = "1"
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
@@ -159,11 +158,3 @@ def build_document(app: web.Application) -> dict[str, Any]:
             },
         },
     }
-
-
-async def openapi_document(request: web.Request) -> web.Response:
-    return json_response(build_document(request.app))
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/api/openapi.json", openapi_document)

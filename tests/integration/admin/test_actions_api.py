@@ -95,8 +95,12 @@ async def test_checks_in_order(
 
 
 async def test_transport_failure_is_502(client: TestClient, db_pool: asyncpg.Pool) -> None:
-    await register_connector(db_pool, url=f"http://127.0.0.1:{free_port()}", actions=ACTIONS)
+    url = f"http://127.0.0.1:{free_port()}"
+    await register_connector(db_pool, url=url, actions=ACTIONS)
     source_id = await _source(client)
     resp = await _run(client, source_id, "lookup")
     assert resp.status == 502
-    assert set(await resp.json()) == {"error"}
+    body = await resp.json()
+    assert set(body) == {"error"}
+    assert body["error"].startswith("connector unreachable: ")
+    assert url not in body["error"]

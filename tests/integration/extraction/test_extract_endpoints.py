@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
-from sluice_manager.extraction.routes import PERMITS
+from sluice_manager.extraction.resources import PERMITS
 from sluice_runtime.clock import FrozenClock
 from tests.integration.extraction.support import (
     AUTH,

@@ -27,7 +27,7 @@ from packaging.requirements import Requirement
 from structlog.testing import capture_logs
 
 from sluice_manager.extraction import availability
-from sluice_manager.extraction.routes import PERMITS
+from sluice_manager.extraction.resources import PERMITS
 from tests.integration.extraction.support import AUTH, fixture, manager, omni_form
 from tests.support.http import free_port, wait_for_json
 

@@ -1,4 +1,4 @@
-"""Fixtures shared by the scheduling tests: a frozen clock, a fake connector, a manager app."""
+"""Fixtures shared by the scheduling tests: a frozen clock, a fake connector, the Services."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from aiohttp import web
 
+from sluice_manager.services import Services
 from sluice_runtime.clock import FrozenClock
 from tests.integration.scheduling.support import (
     FakeConnector,
     fast_settings,
-    manager_app,
     serve_fake,
 )
+from tests.support.services import manager_services
 
 
 @pytest.fixture
@@ -29,6 +29,6 @@ async def fake() -> AsyncIterator[FakeConnector]:
 
 
 @pytest.fixture
-async def app(db_pool: asyncpg.Pool, clock: FrozenClock) -> AsyncIterator[web.Application]:
-    async with manager_app(db_pool, fast_settings(), clock) as application:
-        yield application
+async def services(db_pool: asyncpg.Pool, clock: FrozenClock) -> AsyncIterator[Services]:
+    async with manager_services(db_pool, fast_settings(), clock) as built:
+        yield built

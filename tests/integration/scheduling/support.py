@@ -1,5 +1,5 @@
-"""A fake connector served over real HTTP on 127.0.0.1, rows for the registry and sources, and a
-minimal manager app holding the resources the trigger and the leader's work use."""
+"""A fake connector served over real HTTP on 127.0.0.1, rows for the registry and sources, and the
+Services the trigger and the leader's work are handed (with an app around them for leadership)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiohttp
 import asyncpg
 import orjson
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from sluice_manager.ids import new_id
-from sluice_manager.keys import CLOCK, CONNECTOR_HTTP, POOL, SETTINGS
+from sluice_manager.services import SERVICES
 from sluice_manager.settings import ManagerSettings
-from sluice_runtime.clock import Clock, FrozenClock
+from sluice_runtime.clock import Clock
+from tests.support.services import manager_services
 
 Reply = tuple[int, bytes]
 STARTED: Reply = (200, b'{"status": "started", "message": null}')
@@ -216,13 +216,6 @@ def fast_settings(**overrides: Any) -> ManagerSettings:
     return ManagerSettings(**values)
 
 
-async def _session_ctx(app: web.Application) -> AsyncIterator[None]:
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
-    app[CONNECTOR_HTTP] = session
-    yield
-    await session.close()
-
-
 @asynccontextmanager
 async def manager_app(
     pool: asyncpg.Pool,
@@ -230,17 +223,15 @@ async def manager_app(
     clock: Clock | None = None,
     setup: Callable[[web.Application], None] | None = None,
 ) -> AsyncIterator[web.Application]:
-    """The resources of sluice_manager.app.create_app that the trigger and leader use, started."""
-    app = web.Application()
-    app[POOL] = pool
-    app[SETTINGS] = settings
-    app[CLOCK] = clock or FrozenClock()
-    app.cleanup_ctx.append(_session_ctx)
-    if setup is not None:
-        setup(app)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    try:
-        yield app
-    finally:
-        await runner.cleanup()
+    """An app holding only Services and what ``setup`` installs (leadership), started."""
+    async with manager_services(pool, settings, clock) as services:
+        app = web.Application()
+        app[SERVICES] = services
+        if setup is not None:
+            setup(app)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        try:
+            yield app
+        finally:
+            await runner.cleanup()

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import asyncpg
 import pytest
-from aiohttp import web
 
 from sluice_manager.runs.trigger import trigger
 from sluice_manager.scheduling.tick import Tick
+from sluice_manager.services import Services
 from sluice_runtime.clock import FrozenClock
 from tests.integration.scheduling.support import (
     FakeConnector,
@@ -23,8 +23,8 @@ from tests.integration.scheduling.support import (
 GAVE_UP = "Connector lost the sync run; gave up after 3 resume attempts"
 
 
-async def _monitor(app: web.Application) -> None:
-    await Tick(app).monitor().run_pass()
+async def _monitor(services: Services) -> None:
+    await Tick(services).monitor().run_pass()
 
 
 async def _running_run(
@@ -51,7 +51,7 @@ async def _running_run(
 
 
 async def test_lost_run_is_resumed_with_its_saved_checkpoint(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     source, run_id = await _running_run(db_pool, clock, fake, source_checkpoint={"c": "source"})
     await db_pool.execute(
@@ -60,7 +60,7 @@ async def test_lost_run_is_resumed_with_its_saved_checkpoint(
         {"c": "run"},
     )
     clock.advance(30)
-    await _monitor(app)
+    await _monitor(services)
     assert fake.status_calls == [run_id]
     assert fake.sync_requests == [
         {
@@ -78,54 +78,54 @@ async def test_lost_run_is_resumed_with_its_saved_checkpoint(
 
 
 async def test_resume_without_saved_checkpoint_sends_the_sources(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     _source, _run_id = await _running_run(db_pool, clock, fake, source_checkpoint={"c": "source"})
-    await _monitor(app)
+    await _monitor(services)
     assert fake.sync_requests[0]["checkpoint"] == {"c": "source"}
 
 
 async def test_run_that_saved_null_resumes_without_checkpoint(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     _, run_id = await _running_run(db_pool, clock, fake, source_checkpoint={"c": "source"})
     await db_pool.execute(
         "UPDATE sync_runs SET checkpoint = NULL, checkpoint_saved = true WHERE id = $1", run_id
     )
-    await _monitor(app)
+    await _monitor(services)
     assert "checkpoint" not in fake.sync_requests[0]
     assert fake.sync_requests[0]["is_resume"] is True
 
 
 async def test_incremental_resume_carries_last_sync_at(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     source, _run_id = await _running_run(db_pool, clock, fake, sync_type="incremental")
     await add_run(db_pool, source_id=source, created_at=clock.now() - timedelta(hours=1))
-    await _monitor(app)
+    await _monitor(services)
     assert fake.sync_requests[0]["sync_mode"] == "incremental"
     assert fake.sync_requests[0]["last_sync_at"] == "2025-12-31T23:00:00.000000Z"
 
 
 async def test_running_true_never_resumes_and_resets_attempts(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     _, run_id = await _running_run(db_pool, clock, fake)
     await db_pool.execute("UPDATE sync_runs SET resume_attempts = 2 WHERE id = $1", run_id)
     fake.running[run_id] = True
     for _ in range(3):
-        await _monitor(app)
+        await _monitor(services)
     assert fake.sync_requests == []
     assert (await run_row(db_pool, run_id))["resume_attempts"] == 0
 
 
 async def test_status_404_leaves_the_run_alone(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     _, run_id = await _running_run(db_pool, clock, fake)
     fake.status_reply = json_reply(404, {"error": "not found"})
     for _ in range(5):
-        await _monitor(app)
+        await _monitor(services)
     assert fake.sync_requests == []
     row = await run_row(db_pool, run_id)
     assert (row["status"], row["resume_attempts"]) == ("running", 0)
@@ -136,7 +136,7 @@ async def test_status_404_leaves_the_run_alone(
     [json_reply(500, {"error": "x"}), (200, b"not json"), json_reply(200, {"running": "yes"})],
 )
 async def test_invalid_status_reply_means_lost(
-    app: web.Application,
+    services: Services,
     db_pool: asyncpg.Pool,
     clock: FrozenClock,
     fake: FakeConnector,
@@ -144,22 +144,22 @@ async def test_invalid_status_reply_means_lost(
 ) -> None:
     _, run_id = await _running_run(db_pool, clock, fake)
     fake.status_reply = reply
-    await _monitor(app)
+    await _monitor(services)
     assert [r["sync_run_id"] for r in fake.sync_requests] == [run_id]
 
 
 async def test_connector_that_keeps_losing_the_run_gets_three_resumes_then_fails(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     """§11.10: like the Omni Python SDK, the sync returns without completing."""
     await add_connector(db_pool, url=fake.url, now=clock.now())
     source = await add_source(db_pool, now=clock.now())
-    run_id = await trigger(app, source, "full", "scheduled")
+    run_id = await trigger(services, source, "full", "scheduled")
     fake.status_reply = json_reply(200, {"running": False})
     for tick in range(1, 5):
         clock.advance(30)
         await add_connector(db_pool, url=fake.url, now=clock.now())
-        await _monitor(app)
+        await _monitor(services)
         row = await run_row(db_pool, run_id)
         if tick < 4:
             assert (row["status"], row["resume_attempts"]) == ("running", tick)
@@ -171,39 +171,39 @@ async def test_connector_that_keeps_losing_the_run_gets_three_resumes_then_fails
 
 
 async def test_vanished_connector_grace_tick_then_fails_on_tick_five(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     _, run_id = await _running_run(db_pool, clock, fake)
     clock.advance(90)  # the registration expires
     expected = [(1, 0), (2, 1), (3, 2), (4, 3)]
     for observations, attempts in expected:
-        await _monitor(app)
+        await _monitor(services)
         row = await run_row(db_pool, run_id)
         assert row["status"] == "running"
         assert (row["offline_observations"], row["resume_attempts"]) == (observations, attempts)
         clock.advance(30)
-    await _monitor(app)
+    await _monitor(services)
     row = await run_row(db_pool, run_id)
     assert (row["status"], row["error_message"]) == ("failed", GAVE_UP)
     assert fake.sync_requests == []
 
 
 async def test_connector_back_after_grace_resets_observations(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     _, run_id = await _running_run(db_pool, clock, fake)
     clock.advance(90)
-    await _monitor(app)
+    await _monitor(services)
     assert (await run_row(db_pool, run_id))["offline_observations"] == 1
     await add_connector(db_pool, url=fake.url, now=clock.now())
     fake.running[run_id] = True
-    await _monitor(app)
+    await _monitor(services)
     row = await run_row(db_pool, run_id)
     assert (row["offline_observations"], row["resume_attempts"]) == (0, 0)
 
 
 async def test_monitor_skips_connector_runs_in_flight_dispatches_and_gone_sources(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now())
     owned_source = await add_source(db_pool, now=clock.now())
@@ -229,15 +229,15 @@ async def test_monitor_skips_connector_runs_in_flight_dispatches_and_gone_source
         status="running",
         dispatched_at=clock.now(),
     )
-    await _monitor(app)
+    await _monitor(services)
     assert fake.status_calls == []
     clock.advance(2)  # the first dispatch's deadline has passed: the monitor takes it over
-    await _monitor(app)
+    await _monitor(services)
     assert fake.status_calls == [in_flight]
 
 
 async def test_stale_runs_fail_and_are_cancelled_at_the_connector(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now(), sync_modes=("full", "realtime"))
     source = await add_source(db_pool, now=clock.now())
@@ -259,7 +259,7 @@ async def test_stale_runs_fail_and_are_cancelled_at_the_connector(
         status="running",
         last_activity_at=clock.now() - timedelta(minutes=59),
     )
-    await Tick(app)._sweeps().stale()
+    await Tick(services)._sweeps().stale()
     for run_id in (stale_watcher, stale_owned):
         row = await run_row(db_pool, run_id)
         assert row["status"] == "failed"
@@ -270,18 +270,18 @@ async def test_stale_runs_fail_and_are_cancelled_at_the_connector(
 
 
 async def test_stale_run_without_online_connector_still_fails(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock
 ) -> None:
     source = await add_source(db_pool, now=clock.now())
     run_id = await add_run(
         db_pool, source_id=source, created_at=clock.now() - timedelta(hours=2), status="running"
     )
-    await Tick(app)._sweeps().stale()
+    await Tick(services)._sweeps().stale()
     assert (await run_row(db_pool, run_id))["status"] == "failed"
 
 
 async def test_runs_of_disabled_and_deleted_sources_are_cancelled(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now())
     disabled = await add_source(db_pool, now=clock.now(), is_active=False)
@@ -292,7 +292,7 @@ async def test_runs_of_disabled_and_deleted_sources_are_cancelled(
         runs[source] = await add_run(
             db_pool, source_id=source, created_at=clock.now(), status="running"
         )
-    await Tick(app)._sweeps().inactive_sources()
+    await Tick(services)._sweeps().inactive_sources()
     row = await run_row(db_pool, runs[disabled])
     assert (row["status"], row["error_message"]) == ("cancelled", "Source was disabled")
     row = await run_row(db_pool, runs[deleted])

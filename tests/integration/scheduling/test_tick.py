@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import asyncpg
 import pytest
-from aiohttp import web
 
 from sluice_manager.scheduling.tick import Tick
+from sluice_manager.services import Services
 from sluice_runtime.clock import FrozenClock
 from tests.integration.scheduling.support import (
     FakeConnector,
@@ -18,17 +18,17 @@ from tests.integration.scheduling.support import (
     add_source,
     fast_settings,
     json_reply,
-    manager_app,
     run_row,
 )
+from tests.support.services import manager_services
 
 ROOMY = {"max_concurrent_syncs": 50, "max_concurrent_syncs_per_slot": 50}
 
 
 @pytest.fixture
-async def app(db_pool: asyncpg.Pool, clock: FrozenClock) -> AsyncIterator[web.Application]:
-    async with manager_app(db_pool, fast_settings(**ROOMY), clock) as application:
-        yield application
+async def services(db_pool: asyncpg.Pool, clock: FrozenClock) -> AsyncIterator[Services]:
+    async with manager_services(db_pool, fast_settings(**ROOMY), clock) as built:
+        yield built
 
 
 def _dispatched(fake: FakeConnector) -> dict[str, str]:
@@ -50,7 +50,7 @@ async def _history(
 
 
 async def test_due_sources_are_triggered_and_the_others_are_not(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now())
     now = clock.now()
@@ -78,7 +78,7 @@ async def test_due_sources_are_triggered_and_the_others_are_not(
         ("failed", "manual", 0.1),
         ("failed", "manual", 0.05),
     )
-    await Tick(app).due_syncs()
+    await Tick(services).due_syncs()
     assert _dispatched(fake) == {
         never: "full",  # no completed run yet: upgraded (§6.4)
         elapsed: "incremental",
@@ -96,7 +96,7 @@ async def test_due_sources_are_triggered_and_the_others_are_not(
 
 
 async def test_backoff_and_breaker_hold_back_failing_sources(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now())
     # Two failures, the newest 59 s ago: 60 s of backoff.
@@ -121,11 +121,11 @@ async def test_backoff_and_breaker_hold_back_failing_sources(
         *[("failed", "scheduled", 48 - i) for i in range(10)],
         ("completed", "manual", 2),
     )
-    await Tick(app).due_syncs()
+    await Tick(services).due_syncs()
     assert set(_dispatched(fake)) == {healed}
     clock.advance(2)
     fake.sync_requests.clear()
-    await Tick(app).due_syncs()
+    await Tick(services).due_syncs()
     assert set(_dispatched(fake)) == {backing_off}
 
 
@@ -133,43 +133,44 @@ async def test_at_most_max_dispatches_per_tick_oldest_first(
     db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     settings = fast_settings(max_dispatches_per_tick=2, **ROOMY)
-    async with manager_app(db_pool, settings, clock) as app:
+    async with manager_services(db_pool, settings, clock) as services:
         await add_connector(db_pool, url=fake.url, now=clock.now())
         ages = {}
         for hours in (5, 9, 2, 7):
             source = await add_source(db_pool, now=clock.now())
             await _history(db_pool, source, clock, ("completed", "scheduled", hours))
             ages[hours] = source
-        await Tick(app).due_syncs()
+        await Tick(services).due_syncs()
         assert set(_dispatched(fake)) == {ages[9], ages[7]}
-        await Tick(app).due_syncs()
+        await Tick(services).due_syncs()
         assert set(_dispatched(fake)) == {ages[9], ages[7], ages[5], ages[2]}
 
 
 async def test_a_full_global_cap_triggers_nothing(
     db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
-    async with manager_app(db_pool, fast_settings(max_concurrent_syncs=2), clock) as app:
+    settings = fast_settings(max_concurrent_syncs=2)
+    async with manager_services(db_pool, settings, clock) as services:
         await add_connector(db_pool, url=fake.url, now=clock.now())
         sources = [await add_source(db_pool, now=clock.now()) for _ in range(4)]
-        await Tick(app).due_syncs()
+        await Tick(services).due_syncs()
         assert len(fake.sync_requests) == 2
-        await Tick(app).due_syncs()
+        await Tick(services).due_syncs()
         assert len(fake.sync_requests) == 2
         assert {r["source_id"] for r in fake.sync_requests} < set(sources)
 
 
 async def test_failed_dispatch_creates_history_that_backs_off(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now())
     source = await add_source(db_pool, now=clock.now())
     fake.sync_default = json_reply(500, {"error": "down"})
-    await Tick(app).due_syncs()
-    await Tick(app).due_syncs()
+    await Tick(services).due_syncs()
+    await Tick(services).due_syncs()
     assert len(fake.sync_requests) == 1  # 30 s of backoff after the first failure
     clock.advance(30)
-    await Tick(app).due_syncs()
+    await Tick(services).due_syncs()
     assert len(fake.sync_requests) == 2
     failed = await db_pool.fetchval(
         "SELECT count(*) FROM sync_runs WHERE source_id = $1 AND status = 'failed'", source
@@ -178,13 +179,13 @@ async def test_failed_dispatch_creates_history_that_backs_off(
 
 
 async def test_realtime_watchers_start_once_and_back_off_after_failure(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(
         db_pool, url=fake.url, now=clock.now(), sync_modes=("full", "incremental", "realtime")
     )
     source = await add_source(db_pool, now=clock.now(), interval=None)
-    tick = Tick(app)
+    tick = Tick(services)
     await tick.realtime_watchers()
     await tick.realtime_watchers()
     assert [(r["source_id"], r["sync_mode"]) for r in fake.sync_requests] == [(source, "realtime")]
@@ -205,7 +206,7 @@ async def test_realtime_watchers_start_once_and_back_off_after_failure(
 
 
 async def test_full_tick_runs_every_phase_and_stops_when_leadership_is_lost(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now())
     due = await add_source(db_pool, now=clock.now())
@@ -226,26 +227,26 @@ async def test_full_tick_runs_every_phase_and_stops_when_leadership_is_lost(
     async def lost() -> bool:
         return False
 
-    await Tick(app).run(lost)
+    await Tick(services).run(lost)
     assert fake.sync_requests == []
     assert (await run_row(db_pool, disabled_run))["status"] == "running"
 
     async def leading() -> bool:
         return True
 
-    await Tick(app).run(leading)
+    await Tick(services).run(leading)
     assert set(_dispatched(fake)) == {due}
     assert (await run_row(db_pool, disabled_run))["status"] == "cancelled"
     assert (await run_row(db_pool, stale_run))["status"] == "failed"
 
 
 async def test_idle_realtime_watcher_goes_stale_then_restarts_after_backoff(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     """§11.33: an Omni watcher sends no heartbeat; it fails as stale and comes back later."""
     await add_connector(db_pool, url=fake.url, now=clock.now(), sync_modes=("full", "realtime"))
     await add_source(db_pool, now=clock.now(), interval=None)
-    tick = Tick(app)
+    tick = Tick(services)
     await tick.realtime_watchers()
     (first,) = [r["sync_run_id"] for r in fake.sync_requests]
     clock.advance(61 * 60)
@@ -266,7 +267,7 @@ async def test_idle_realtime_watcher_goes_stale_then_restarts_after_backoff(
 
 
 async def test_tick_stops_before_the_next_phase_once_leadership_is_lost(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now())
     due = await add_source(db_pool, now=clock.now())
@@ -279,6 +280,6 @@ async def test_tick_stops_before_the_next_phase_once_leadership_is_lost(
     async def flaky() -> bool:
         return next(answers, False)
 
-    await Tick(app).run(flaky)
+    await Tick(services).run(flaky)
     assert set(_dispatched(fake)) == {due}
     assert (await run_row(db_pool, disabled_run))["status"] == "running"

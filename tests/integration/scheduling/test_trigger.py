@@ -7,11 +7,12 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiohttp import web
 
+from sluice_manager.http.statuses import status_of
 from sluice_manager.runs.create import create_run
 from sluice_manager.runs.errors import TriggerError
 from sluice_manager.runs.trigger import trigger
+from sluice_manager.services import Services
 from sluice_runtime.clock import FrozenClock
 from tests.integration.scheduling.support import (
     FakeConnector,
@@ -20,9 +21,9 @@ from tests.integration.scheduling.support import (
     add_source,
     fast_settings,
     json_reply,
-    manager_app,
     run_row,
 )
+from tests.support.services import manager_services
 
 
 async def _runs(pool: asyncpg.Pool) -> list[asyncpg.Record]:
@@ -30,9 +31,9 @@ async def _runs(pool: asyncpg.Pool) -> list[asyncpg.Record]:
     return rows
 
 
-async def _expect(app: web.Application, source_id: str, sync_type: str) -> TriggerError:
+async def _expect(services: Services, source_id: str, sync_type: str) -> TriggerError:
     with pytest.raises(TriggerError) as caught:
-        await trigger(app, source_id, sync_type, "manual")
+        await trigger(services, source_id, sync_type, "manual")
     return caught.value
 
 
@@ -40,62 +41,62 @@ async def _expect(app: web.Application, source_id: str, sync_type: str) -> Trigg
 
 
 async def test_missing_and_deleted_sources_are_404(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now())
     deleted = await add_source(db_pool, now=clock.now(), is_deleted=True, is_active=False)
     for source_id in ("no-such-source", deleted):
-        error = await _expect(app, source_id, "incremental")
-        assert (error.status, error.kind) == (404, "source_missing")
+        error = await _expect(services, source_id, "incremental")
+        assert (status_of(error), error.kind) == (404, "source_missing")
     assert await _runs(db_pool) == []
 
 
 async def test_inactive_source_is_400_before_the_connector_check(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock
 ) -> None:
     source = await add_source(db_pool, now=clock.now(), is_active=False)
-    error = await _expect(app, source, "incremental")
-    assert (error.status, error.kind) == (400, "inactive")
+    error = await _expect(services, source, "incremental")
+    assert (status_of(error), error.kind) == (400, "inactive")
 
 
 async def test_no_online_connector_is_404_and_creates_no_run(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     source = await add_source(db_pool, now=clock.now())
-    assert (await _expect(app, source, "full")).kind == "no_connector"
+    assert (await _expect(services, source, "full")).kind == "no_connector"
     # Registered 90 s ago: offline (§8.1).
     await add_connector(db_pool, url=fake.url, now=clock.now() - timedelta(seconds=90))
-    error = await _expect(app, source, "full")
-    assert (error.status, error.kind) == (404, "no_connector")
+    error = await _expect(services, source, "full")
+    assert (status_of(error), error.kind) == (404, "no_connector")
     assert await _runs(db_pool) == []
     assert fake.sync_requests == []
 
 
 async def test_realtime_not_in_sync_modes_is_400(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now())
     source = await add_source(db_pool, now=clock.now())
-    error = await _expect(app, source, "realtime")
-    assert (error.status, error.kind) == (400, "realtime_unsupported")
+    error = await _expect(services, source, "realtime")
+    assert (status_of(error), error.kind) == (400, "realtime_unsupported")
     assert await _runs(db_pool) == []
 
 
 async def test_invalid_config_is_400_and_creates_no_run(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     schema = {"type": "object", "required": ["root"], "properties": {"root": {"type": "string"}}}
     await add_connector(db_pool, url=fake.url, now=clock.now(), config_schema=schema)
     source = await add_source(db_pool, now=clock.now(), config={"root": 5})
-    error = await _expect(app, source, "incremental")
-    assert (error.status, error.kind) == (400, "invalid_config")
+    error = await _expect(services, source, "incremental")
+    assert (status_of(error), error.kind) == (400, "invalid_config")
     assert await _runs(db_pool) == []
     good = await add_source(db_pool, now=clock.now(), config={"root": "/data"})
-    assert await trigger(app, good, "incremental", "manual")
+    assert await trigger(services, good, "incremental", "manual")
 
 
 async def test_incremental_is_upgraded_to_full_until_a_run_completes(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now())
     source = await add_source(db_pool, now=clock.now(), checkpoint={"cursor": "c1"})
@@ -103,7 +104,7 @@ async def test_incremental_is_upgraded_to_full_until_a_run_completes(
     await add_run(
         db_pool, source_id=source, created_at=clock.now() - timedelta(hours=2), sync_type="realtime"
     )
-    first = await trigger(app, source, "incremental", "manual")
+    first = await trigger(services, source, "incremental", "manual")
     assert (await run_row(db_pool, first))["sync_type"] == "full"
     assert fake.sync_requests[-1]["sync_mode"] == "full"
     assert "last_sync_at" not in fake.sync_requests[-1]
@@ -113,7 +114,7 @@ async def test_incremental_is_upgraded_to_full_until_a_run_completes(
         clock.now(),
     )
     clock.advance(60)
-    second = await trigger(app, source, "incremental", "manual")
+    second = await trigger(services, source, "incremental", "manual")
     request = fake.sync_requests[-1]
     assert (await run_row(db_pool, second))["sync_type"] == "incremental"
     assert request["sync_mode"] == "incremental"
@@ -123,12 +124,12 @@ async def test_incremental_is_upgraded_to_full_until_a_run_completes(
 
 
 async def test_incremental_not_listed_is_sent_as_full(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     await add_connector(db_pool, url=fake.url, now=clock.now(), sync_modes=("full",))
     source = await add_source(db_pool, now=clock.now())
     await add_run(db_pool, source_id=source, created_at=clock.now() - timedelta(hours=1))
-    run_id = await trigger(app, source, "incremental", "scheduled")
+    run_id = await trigger(services, source, "incremental", "scheduled")
     assert (await run_row(db_pool, run_id))["sync_type"] == "full"
     assert fake.sync_requests[-1]["sync_mode"] == "full"
     assert "checkpoint" not in fake.sync_requests[-1]
@@ -138,30 +139,30 @@ async def test_busy_slot_and_caps_are_409(
     db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     settings = fast_settings(max_concurrent_syncs=3, max_concurrent_syncs_per_slot=2)
-    async with manager_app(db_pool, settings, clock) as app:
+    async with manager_services(db_pool, settings, clock) as services:
         await add_connector(db_pool, url=fake.url, now=clock.now(), sync_modes=("full", "realtime"))
         sources = [await add_source(db_pool, now=clock.now()) for _ in range(4)]
-        await trigger(app, sources[0], "full", "manual")
-        busy = await _expect(app, sources[0], "full")
-        assert (busy.status, busy.kind) == (409, "slot_busy")
+        await trigger(services, sources[0], "full", "manual")
+        busy = await _expect(services, sources[0], "full")
+        assert (status_of(busy), busy.kind) == (409, "slot_busy")
         # The realtime slot of the same source is separate (§6.3).
-        await trigger(app, sources[0], "realtime", "scheduled")
-        await trigger(app, sources[1], "full", "manual")
+        await trigger(services, sources[0], "realtime", "scheduled")
+        await trigger(services, sources[1], "full", "manual")
         # Three running in all: the global cap comes before the slot cap.
-        capped = await _expect(app, sources[2], "full")
-        assert (capped.status, capped.kind) == (409, "global_cap")
+        capped = await _expect(services, sources[2], "full")
+        assert (status_of(capped), capped.kind) == (409, "global_cap")
         await db_pool.execute(
             "UPDATE sync_runs SET status = 'failed', completed_at = $1"
             " WHERE sync_type = 'realtime'",
             clock.now(),
         )
-        slot = await _expect(app, sources[2], "full")
-        assert (slot.status, slot.kind) == (409, "slot_cap")
+        slot = await _expect(services, sources[2], "full")
+        assert (status_of(slot), slot.kind) == (409, "slot_cap")
         assert len(fake.sync_requests) == 3
 
 
 async def test_create_run_records_start_seq_under_the_source_lock(
-    db_pool: asyncpg.Pool, clock: FrozenClock
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock
 ) -> None:
     source = await add_source(db_pool, now=clock.now())
     for key in ("a", "b"):
@@ -173,12 +174,7 @@ async def test_create_run_records_start_seq_under_the_source_lock(
         )
     highest = await db_pool.fetchval("SELECT max(seq) FROM event_queue")
     run_id = await create_run(
-        db_pool,
-        source_id=source,
-        sync_type="full",
-        trigger_type="connector",
-        now=clock.now(),
-        settings=fast_settings(),
+        services, source_id=source, sync_type="full", trigger_type="connector", now=clock.now()
     )
     row = await run_row(db_pool, run_id)
     assert row["start_seq"] == highest
@@ -189,16 +185,11 @@ async def test_create_run_records_start_seq_under_the_source_lock(
 
 
 async def test_start_seq_is_zero_on_an_empty_queue(
-    db_pool: asyncpg.Pool, clock: FrozenClock
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock
 ) -> None:
     source = await add_source(db_pool, now=clock.now())
     run_id = await create_run(
-        db_pool,
-        source_id=source,
-        sync_type="full",
-        trigger_type="manual",
-        now=clock.now(),
-        settings=fast_settings(),
+        services, source_id=source, sync_type="full", trigger_type="manual", now=clock.now()
     )
     assert (await run_row(db_pool, run_id))["start_seq"] == 0
 
@@ -207,7 +198,7 @@ async def test_start_seq_is_zero_on_an_empty_queue(
 
 
 async def test_accepted_dispatch_is_committed_first_and_carries_the_token(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     seen: list[Any] = []
 
@@ -220,7 +211,7 @@ async def test_accepted_dispatch_is_committed_first_and_carries_the_token(
     fake.on_sync = look
     await add_connector(db_pool, url=fake.url, now=clock.now())
     source = await add_source(db_pool, now=clock.now())
-    run_id = await trigger(app, source, "full", "manual")
+    run_id = await trigger(services, source, "full", "manual")
     assert seen == ["running"]
     assert fake.sync_headers[0]["Authorization"] == "Bearer connector-token"
     assert fake.sync_requests[0] == {
@@ -245,7 +236,7 @@ async def test_accepted_dispatch_is_committed_first_and_carries_the_token(
     ],
 )
 async def test_rejected_dispatch_fails_the_run_with_502(
-    app: web.Application,
+    services: Services,
     db_pool: asyncpg.Pool,
     clock: FrozenClock,
     fake: FakeConnector,
@@ -255,8 +246,8 @@ async def test_rejected_dispatch_fails_the_run_with_502(
     fake.sync_replies.append(reply)
     await add_connector(db_pool, url=fake.url, now=clock.now())
     source = await add_source(db_pool, now=clock.now())
-    error = await _expect(app, source, "full")
-    assert (error.status, error.kind) == (502, "dispatch_failed")
+    error = await _expect(services, source, "full")
+    assert (status_of(error), error.kind) == (502, "dispatch_failed")
     row = await run_row(db_pool, error.sync_run_id or "")
     assert row["status"] == "failed"
     assert row["error_message"] == f"Connector rejected dispatch: {expected}"
@@ -265,38 +256,38 @@ async def test_rejected_dispatch_fails_the_run_with_502(
 
 
 async def test_realtime_404_cancels_the_run(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     fake.sync_replies.append(json_reply(404, {"error": "no realtime"}))
     await add_connector(db_pool, url=fake.url, now=clock.now(), sync_modes=("full", "realtime"))
     source = await add_source(db_pool, now=clock.now())
-    error = await _expect(app, source, "realtime")
-    assert (error.status, error.kind) == (400, "realtime_unavailable")
+    error = await _expect(services, source, "realtime")
+    assert (status_of(error), error.kind) == (400, "realtime_unavailable")
     row = await run_row(db_pool, error.sync_run_id or "")
     assert row["status"] == "cancelled"
     assert row["error_message"] == "Realtime sync not available for this source"
 
 
 async def test_redirects_are_not_followed(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
 ) -> None:
     fake.sync_replies.append((302, b""))
     await add_connector(db_pool, url=fake.url, now=clock.now())
     source = await add_source(db_pool, now=clock.now())
-    error = await _expect(app, source, "full")
+    error = await _expect(services, source, "full")
     row = await run_row(db_pool, error.sync_run_id or "")
     assert row["error_message"] == "Connector rejected dispatch: HTTP 302: "
 
 
 async def test_unreachable_connector_fails_after_retries(
-    app: web.Application, db_pool: asyncpg.Pool, clock: FrozenClock
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock
 ) -> None:
     from tests.support.http import free_port
 
     await add_connector(db_pool, url=f"http://127.0.0.1:{free_port()}", now=clock.now())
     source = await add_source(db_pool, now=clock.now())
-    error = await _expect(app, source, "full")
-    assert (error.status, error.kind) == (502, "dispatch_failed")
+    error = await _expect(services, source, "full")
+    assert (status_of(error), error.kind) == (502, "dispatch_failed")
     row = await run_row(db_pool, error.sync_run_id or "")
     assert row["status"] == "failed"
     assert row["error_message"].startswith("Connector unreachable: ")
@@ -312,10 +303,10 @@ async def test_dispatch_deadline_fails_the_run(
 
     fake.on_sync = hang
     settings = fast_settings(dispatch_attempt_timeout_seconds=0.4, dispatch_deadline_seconds=1)
-    async with manager_app(db_pool, settings, clock) as app:
+    async with manager_services(db_pool, settings, clock) as services:
         await add_connector(db_pool, url=fake.url, now=clock.now())
         source = await add_source(db_pool, now=clock.now())
-        error = await _expect(app, source, "full")
+        error = await _expect(services, source, "full")
     row = await run_row(db_pool, error.sync_run_id or "")
     assert row["error_message"] == "Connector dispatch timed out after 1 s"
     # Each timed-out attempt was retried until the deadline.

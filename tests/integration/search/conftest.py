@@ -1,4 +1,4 @@
-"""A manager app with the search routes behind the real middleware (auth, error envelope)."""
+"""A manager app with only the search routes behind the real middleware (auth, error envelope)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from sluice_manager import search
+from sluice_manager.admin import search_api
 from sluice_manager.http.middleware import request_middleware
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
+from sluice_manager.services import SERVICES
 from sluice_manager.settings import ManagerSettings
 from sluice_runtime.clock import SystemClock
+from tests.support.services import manager_services
 
 ADMIN_TOKEN = "search-test-admin-token"
 
@@ -22,12 +23,11 @@ ADMIN_TOKEN = "search-test-admin-token"
 async def client(db_pool: asyncpg.Pool) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     settings = ManagerSettings(admin_token=ADMIN_TOKEN, connector_token="c")
     app = web.Application(middlewares=[request_middleware(settings)])
-    app[SETTINGS] = settings
-    app[POOL] = db_pool
-    app[CLOCK] = SystemClock()
-    search.setup(app)
-    async with TestClient(TestServer(app, host="127.0.0.1")) as test_client:
-        yield test_client
+    async with manager_services(db_pool, settings, SystemClock()) as services:
+        app[SERVICES] = services
+        search_api.setup(app)
+        async with TestClient(TestServer(app, host="127.0.0.1")) as test_client:
+            yield test_client
 
 
 HEADERS = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -10,12 +10,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from sluice_manager.admin.common import path_id, read_body
 from sluice_manager.admin.models import ActionBody
-from sluice_manager.connector_client import ConnectorTransportError, client_for
+from sluice_manager.connector_client import ConnectorTransportError
 from sluice_manager.http.errors import HttpError, bad_request, not_found
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
 from sluice_manager.openapi import describe
 from sluice_manager.registry.repository import resolve_connector
-from sluice_manager.sources.keys import SECRET_BOX
+from sluice_manager.services import SERVICES
 from sluice_manager.sources.repository import get_credential_object, get_source, source_object
 from sluice_sdk.models import ActionResponse, ConnectorManifest
 
@@ -31,15 +30,15 @@ def _params(body: ActionBody, config: dict[str, Any]) -> dict[str, Any]:
 
 async def execute_action(request: web.Request) -> web.StreamResponse:
     body = await read_body(request, _BODY, allow_empty=True)
-    app = request.app
-    pool = app[POOL]
+    services = request.app[SERVICES]
+    pool = services.pool
     source_id = path_id(request, what="source")
     action_name = request.match_info["action"]
     source = await get_source(pool, source_id)
     if source is None or source.is_deleted:
         raise not_found(f"source {source_id} not found")
     connector = await resolve_connector(
-        pool, source.source_type, app[CLOCK].now(), app[SETTINGS].registry_ttl_seconds
+        pool, source.source_type, services.clock.now(), services.settings.registry_ttl_seconds
     )
     if connector is None:
         raise not_found(f"no online connector for source type {source.source_type}")
@@ -57,7 +56,7 @@ async def execute_action(request: web.Request) -> web.StreamResponse:
     config = source.config or {}
     if action.mode == "write" and (manifest.read_only or config.get("read_only") is True):
         raise bad_request(f"action {action_name!r} writes and the source is read-only")
-    credential = await get_credential_object(pool, source_id, app[SECRET_BOX])
+    credential = await get_credential_object(pool, source_id, services.secrets)
     if credential is None:
         raise not_found(f"source {source_id} has no credential")
     action_request = {
@@ -68,12 +67,12 @@ async def execute_action(request: web.Request) -> web.StreamResponse:
         "actor_email": body.actor_email,
     }
     try:
-        status, reply, content_type = await client_for(app).action(
+        status, reply, content_type = await services.connectors.action(
             connector.connector_url, action_request
         )
-    except ConnectorTransportError as exc:
+    except ConnectorTransportError:
         log.warning("action_unreachable", source_id=source_id, action=action_name)
-        raise HttpError(502, f"connector unreachable: {exc.cause}") from exc
+        raise  # a 502 (sluice_manager.http.statuses)
     log.info("action_relayed", source_id=source_id, action=action_name, http_status=status)
     # Relayed verbatim (§3.6): status, body and Content-Type as the connector sent them.
     return web.Response(status=status, body=reply, headers={"Content-Type": content_type})

@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from sluice_manager.http.body import check_json_content_type, read_bytes, validate
 from sluice_manager.http.errors import bad_request, not_found, unprocessable
-from sluice_manager.keys import SETTINGS
+from sluice_manager.services import SERVICES
 from sluice_manager.sources.validation import contains_nul
 
 T = TypeVar("T")
@@ -35,7 +35,7 @@ async def read_body(
     An empty optional body skips the Content-Type check: clients label an empty POST
     ``application/octet-stream``, and there is nothing to misinterpret.
     """
-    data = await read_bytes(request, request.app[SETTINGS].max_json_body_bytes)
+    data = await read_bytes(request, request.app[SERVICES].settings.max_json_body_bytes)
     if data.strip() or not allow_empty:
         check_json_content_type(request)
     if not data.strip():

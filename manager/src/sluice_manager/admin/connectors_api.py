@@ -6,14 +6,15 @@ from aiohttp import web
 
 from sluice_manager.admin.models import ConnectorView
 from sluice_manager.http.errors import json_response
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
 from sluice_manager.openapi import describe
 from sluice_manager.registry.repository import list_connectors
+from sluice_manager.services import SERVICES
 
 
 async def get_connectors(request: web.Request) -> web.Response:
-    now = request.app[CLOCK].now()
-    ttl = request.app[SETTINGS].registry_ttl_seconds
+    services = request.app[SERVICES]
+    now = services.clock.now()
+    ttl = services.settings.registry_ttl_seconds
     views = [
         ConnectorView(
             connector_id=c.connector_id,
@@ -25,7 +26,7 @@ async def get_connectors(request: web.Request) -> web.Response:
             last_heartbeat_at=c.last_heartbeat_at,
             manifest=c.manifest,
         ).model_dump(mode="json")
-        for c in await list_connectors(request.app[POOL])
+        for c in await list_connectors(services.pool)
     ]
     return json_response(views)
 

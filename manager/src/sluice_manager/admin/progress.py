@@ -16,9 +16,9 @@ from aiohttp import web
 from sluice_manager.admin.common import path_id
 from sluice_manager.admin.models import RunView
 from sluice_manager.http.errors import not_found
-from sluice_manager.keys import POOL
 from sluice_manager.openapi import describe
 from sluice_manager.runs.lifecycle import RunRecord, get_run
+from sluice_manager.services import SERVICES
 
 log = structlog.get_logger(__name__)
 
@@ -31,7 +31,7 @@ def _event(kind: str, run: RunRecord) -> bytes:
 
 
 async def run_progress(request: web.Request) -> web.StreamResponse:
-    pool = request.app[POOL]
+    pool = request.app[SERVICES].pool
     run_id = path_id(request)
     run = await get_run(pool, run_id)
     if run is None:

@@ -16,8 +16,8 @@ from sluice_manager.admin.models import (
     RequeueResponse,
 )
 from sluice_manager.http.errors import json_response
-from sluice_manager.keys import CLOCK, POOL
 from sluice_manager.openapi import describe
+from sluice_manager.services import SERVICES
 from sluice_sql.query_loader import QUERIES
 
 log = structlog.get_logger(__name__)
@@ -28,7 +28,8 @@ _OPEN_STATUSES = ("pending", "processing", "dead_letter")
 
 
 async def queue_stats(request: web.Request) -> web.Response:
-    pool = request.app[POOL]
+    services = request.app[SERVICES]
+    pool = services.pool
     counts = dict.fromkeys(QUEUE_STATUSES, 0)
     for row in await pool.fetch(QUERIES.select_queue_counts_by_status):
         counts[row["status"]] = row["n"]
@@ -39,7 +40,7 @@ async def queue_stats(request: web.Request) -> web.Response:
     oldest = await pool.fetchval(QUERIES.select_oldest_pending_created_at)
     age = None
     if oldest is not None:
-        age = max(0.0, (request.app[CLOCK].now() - oldest).total_seconds())
+        age = max(0.0, (services.clock.now() - oldest).total_seconds())
     stats = QueueStats(
         counts=counts,
         by_source=[QueueSourceCounts(source_id=k, counts=v) for k, v in by_source.items()],
@@ -49,7 +50,7 @@ async def queue_stats(request: web.Request) -> web.Response:
 
 
 async def dead_letters(request: web.Request) -> web.Response:
-    rows = await request.app[POOL].fetch(
+    rows = await request.app[SERVICES].pool.fetch(
         QUERIES.select_dead_letters, query_text(request, "source_id"), query_limit(request)
     )
     return json_response(
@@ -60,8 +61,8 @@ async def dead_letters(request: web.Request) -> web.Response:
 async def requeue(request: web.Request) -> web.Response:
     """Back to ``pending`` with attempts 0 and the same seq; the guard of §10.3 keeps it safe."""
     body = await read_body(request, _REQUEUE)
-    pool = request.app[POOL]
-    now = request.app[CLOCK].now()
+    services = request.app[SERVICES]
+    pool, now = services.pool, services.clock.now()
     if body.seqs is not None:
         count = await pool.fetchval(QUERIES.requeue_dead_letters_by_seq, body.seqs, now)
     elif body.source_id is not None:

@@ -14,14 +14,12 @@ from sluice_manager.admin.models import (
     TriggerBody,
     TriggerResponse,
 )
-from sluice_manager.connector_client import client_for
-from sluice_manager.http.errors import HttpError, bad_request, json_response, not_found
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
+from sluice_manager.http.errors import bad_request, json_response, not_found
 from sluice_manager.openapi import describe
 from sluice_manager.registry.repository import resolve_connector
-from sluice_manager.runs.errors import TriggerError
 from sluice_manager.runs.lifecycle import RunRecord, finish_run, get_run
 from sluice_manager.runs.trigger import trigger
+from sluice_manager.services import SERVICES
 from sluice_manager.sources.repository import get_source
 from sluice_sql.query_loader import QUERIES
 
@@ -39,15 +37,12 @@ async def trigger_sync(request: web.Request) -> web.Response:
     """Manual trigger (§6.7): the §9.6 trigger with type ``manual``; errors as in §4.10."""
     body = await read_body(request, _TRIGGER, allow_empty=True)
     source_id = path_id(request, what="source")
-    try:
-        run_id = await trigger(request.app, source_id, body.sync_mode, "manual")
-    except TriggerError as exc:
-        raise HttpError(exc.status, exc.message) from exc
+    run_id = await trigger(request.app[SERVICES], source_id, body.sync_mode, "manual")
     return json_response(TriggerResponse(sync_run_id=run_id).model_dump(), status=202)
 
 
 async def list_runs(request: web.Request) -> web.Response:
-    rows = await request.app[POOL].fetch(
+    rows = await request.app[SERVICES].pool.fetch(
         QUERIES.select_runs_page,
         query_text(request, "source_id"),
         query_choice(request, "status", RUN_STATUSES),
@@ -58,7 +53,7 @@ async def list_runs(request: web.Request) -> web.Response:
 
 async def _existing_run(request: web.Request) -> RunRecord:
     run_id = path_id(request)
-    run = await get_run(request.app[POOL], run_id)
+    run = await get_run(request.app[SERVICES].pool, run_id)
     if run is None:
         raise not_found(f"sync run {run_id} not found")
     return run
@@ -73,17 +68,17 @@ async def cancel_run(request: web.Request) -> web.Response:
     run = await _existing_run(request)
     if run.status != "running":
         raise bad_request(f"sync run {run.id} is not running")
-    app = request.app
-    pool = app[POOL]
+    services = request.app[SERVICES]
+    pool, clock = services.pool, services.clock
     source = await get_source(pool, run.source_id)
     if source is not None:
         connector = await resolve_connector(
-            pool, source.source_type, app[CLOCK].now(), app[SETTINGS].registry_ttl_seconds
+            pool, source.source_type, clock.now(), services.settings.registry_ttl_seconds
         )
         if connector is not None:
-            await client_for(app).cancel(connector.connector_url, run.id)
+            await services.connectors.cancel(connector.connector_url, run.id)
     # The clock is read again: the cancel call can take up to its 10 s timeout.
-    if not await finish_run(pool, run.id, "cancelled", CANCELLED_BY_USER, app[CLOCK].now()):
+    if not await finish_run(pool, run.id, "cancelled", CANCELLED_BY_USER, clock.now()):
         raise bad_request(f"sync run {run.id} is not running")
     log.info("run_cancelled_by_admin", sync_run_id=run.id, source_id=run.source_id)
     return json_response(CancelResponse(sync_run_id=run.id).model_dump())

@@ -7,10 +7,9 @@ from pydantic import TypeAdapter
 
 from sluice_manager.admin.common import path_id, query_limit, query_text, read_body
 from sluice_manager.http.errors import json_response
-from sluice_manager.keys import CLOCK, POOL
 from sluice_manager.openapi import describe
+from sluice_manager.services import SERVICES
 from sluice_manager.sources import service
-from sluice_manager.sources.keys import SECRET_BOX
 from sluice_manager.sources.models import AdminSource, SourceCreate, SourcePatch
 from sluice_sql.query_loader import QUERIES
 
@@ -24,16 +23,14 @@ def _dump(source: AdminSource) -> web.Response:
 
 async def create_source(request: web.Request) -> web.Response:
     body = await read_body(request, _CREATE)
-    created = await service.create_source(
-        request.app[POOL], request.app[SECRET_BOX], body, request.app[CLOCK].now()
-    )
+    created = await service.create_source(request.app[SERVICES], body)
     response = _dump(created)
     response.set_status(201)
     return response
 
 
 async def list_sources(request: web.Request) -> web.Response:
-    rows = await request.app[POOL].fetch(
+    rows = await request.app[SERVICES].pool.fetch(
         QUERIES.select_sources_page, query_text(request, "source_type"), query_limit(request)
     )
     return json_response([service.admin_source(row).model_dump(mode="json") for row in rows])
@@ -41,25 +38,21 @@ async def list_sources(request: web.Request) -> web.Response:
 
 async def get_source(request: web.Request) -> web.Response:
     return _dump(
-        await service.load_admin_source(request.app[POOL], path_id(request, what="source"))
+        await service.load_admin_source(request.app[SERVICES].pool, path_id(request, what="source"))
     )
 
 
 async def patch_source(request: web.Request) -> web.Response:
     patch = await read_body(request, _PATCH)
     updated = await service.update_source(
-        request.app[POOL],
-        request.app[SECRET_BOX],
-        path_id(request, what="source"),
-        patch,
-        request.app[CLOCK].now(),
+        request.app[SERVICES], path_id(request, what="source"), patch
     )
     return _dump(updated)
 
 
 async def delete_source(request: web.Request) -> web.Response:
     source_id = path_id(request, what="source")
-    await service.delete_source(request.app[POOL], source_id, request.app[CLOCK].now())
+    await service.delete_source(request.app[SERVICES], source_id)
     return json_response({"status": "deleted", "id": source_id})
 
 

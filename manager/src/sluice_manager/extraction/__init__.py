@@ -1,4 +1,9 @@
-"""Text extraction for ``/sdk/extract-content`` and ``/sdk/extract-text`` (protocol §4.5)."""
+"""Text extraction (protocol §4.5): format detection, the readers (the ``extraction`` extra), a pool
+of worker processes, the optional Docling service, and the permits of this replica.
+
+``setup(app)`` installs those resources; the routes, ``/sdk/extract-content`` and
+``/sdk/extract-text``, are in ``sluice_manager.sdk_api.extraction``.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,8 @@ from aiohttp import web
 
 
 def setup(app: web.Application) -> None:
-    """Register the extraction routes and the permits, worker pool and Docling client they use."""
-    # Imported here so the worker processes, which import this package, skip the HTTP side.
-    from sluice_manager.extraction import routes
+    """Install the permits, the worker pool and the Docling session (after ``services.setup``)."""
+    # Imported here so the worker processes, which import this package, skip the server side.
+    from sluice_manager.extraction.resources import extraction_resources
 
-    app.cleanup_ctx.append(routes.extraction_resources)
-    app.router.add_post("/sdk/extract-content", routes.extract_content)
-    app.router.add_post("/sdk/extract-text", routes.extract_text)
+    app.cleanup_ctx.append(extraction_resources)

@@ -32,11 +32,12 @@ class ReaderMissing(ManagerError):
     """A format whose reader is not installed (protocol §4.5: 501)."""
 
     def __init__(self, fmt: Format) -> None:
-        super().__init__(
+        self.fmt = fmt
+        self.message = (
             f"this manager cannot extract {fmt.value.upper()} files without its extraction "
             f"extra: {INSTALL}"
         )
-        self.fmt = fmt
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,1 +1,2 @@
-"""HTTP plumbing shared by every manager route: error envelope, auth, body reading."""
+"""HTTP plumbing shared by every manager route: the one middleware, bearer tokens, body reading,
+``HttpError`` and the error envelope, and the one table from domain errors to statuses."""

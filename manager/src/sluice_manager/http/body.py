@@ -88,7 +88,3 @@ def validate(adapter: TypeAdapter[T], data: Any) -> T:
         return adapter.validate_python(data)
     except ValidationError as exc:
         raise HttpError(422, validation_message(exc)) from exc
-
-
-async def read_model(request: web.Request, adapter: TypeAdapter[T], limit: int) -> T:
-    return validate(adapter, await read_json(request, limit))

@@ -30,10 +30,6 @@ def not_found(message: str) -> HttpError:
     return HttpError(404, message)
 
 
-def conflict(message: str) -> HttpError:
-    return HttpError(409, message)
-
-
 def unprocessable(message: str) -> HttpError:
     return HttpError(422, message)
 

@@ -2,10 +2,11 @@
 
 Per request, in the protocol's processing order: a routing error (404, 405) first, then the
 bearer token by path prefix (admin for ``/api``, connector for ``/sdk/``), then the handler. Every
-non-2xx answer leaves in the error envelope, and requests that reach a handler have their latency
-observed. One middleware rather than one per concern: each layer costs a call and a coroutine per
-request, and everything that can be decided once (tokens, the latency sink) is decided when the app
-is built.
+non-2xx answer leaves in the error envelope: an ``HttpError`` with its own status, a domain error
+with its status from ``sluice_manager.http.statuses``, anything else as a 500. Requests that reach
+a handler have their latency observed. One middleware rather than one per concern: each layer
+costs a call and a coroutine per request, and everything that can be decided once (tokens, the
+latency sink) is decided when the app is built.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
+from sluice_manager.errors import ManagerError
 from sluice_manager.http.auth import BearerTokens
 from sluice_manager.http.errors import HttpError, error_response
+from sluice_manager.http.statuses import status_of
 from sluice_manager.settings import ManagerSettings
 
 log = structlog.get_logger(__name__)
@@ -68,6 +71,13 @@ def request_middleware(
             response = await handler(request)
         except HttpError as exc:
             response = error_response(exc.status, exc.message, exc.headers)
+        except ManagerError as exc:
+            status = status_of(exc)
+            if status is None:
+                log.exception("request_failed", method=request.method, path=request.path)
+                response = error_response(500, "internal error")
+            else:
+                response = error_response(status, exc.message)
         except web.HTTPException as exc:
             if exc.status >= 400:
                 response = _framework_error(exc)

@@ -30,7 +30,7 @@ from sluice_sql.query_loader import QUERIES
 
 
 class EventsRejected(ManagerError):
-    """The source or run refuses events (§4.2 steps 3-5): a 400, and nothing was enqueued."""
+    """The source or run refuses events (§4.2 steps 3-5); nothing was enqueued."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -13,9 +13,9 @@ import asyncpg
 import structlog
 from aiohttp import web
 
-from sluice_manager.keys import CLOCK, CONNECTOR_HTTP, POOL, SETTINGS
 from sluice_manager.registry.heartbeats import HeartbeatBuffer, flush_every
 from sluice_manager.registry.registration import RegistrationRejected, Registry
+from sluice_manager.services import SERVICES
 from sluice_sdk.tasks import cancel_and_wait
 
 __all__ = ["REGISTRY", "RegistrationRejected", "Registry", "setup"]
@@ -26,28 +26,21 @@ REGISTRY = web.AppKey("registry", Registry)
 
 
 def setup(app: web.Application) -> None:
-    """Install the registry; call after the connector HTTP session's cleanup_ctx is added."""
+    """Install the registry; call after ``services.setup`` (registrations use the Services)."""
     app.cleanup_ctx.append(_registry)
 
 
 async def _registry(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: build the Registry, own its flush task; at shutdown write what is pending."""
-    settings, pool, clock = app[SETTINGS], app[POOL], app[CLOCK]
+    services = app[SERVICES]
+    settings, pool = services.settings, services.pool
     interval = settings.registry_flush_interval_seconds
     heartbeats = HeartbeatBuffer(settings.registry_ttl_seconds, enabled=interval > 0)
-    app[REGISTRY] = Registry(
-        pool=pool,
-        clock=clock,
-        heartbeats=heartbeats,
-        ttl_seconds=settings.registry_ttl_seconds,
-        health_session=app[CONNECTOR_HTTP],
-        health_token=settings.connector_token[0] if settings.connector_token else None,
-        health_timeout_seconds=settings.health_check_timeout_seconds,
-    )
+    app[REGISTRY] = Registry(services, heartbeats)
     task = None
     if interval > 0:
         task = asyncio.create_task(
-            flush_every(heartbeats, pool, clock, interval), name="heartbeat-flusher"
+            flush_every(heartbeats, pool, services.clock, interval), name="heartbeat-flusher"
         )
     yield
     await cancel_and_wait(task)

@@ -10,19 +10,15 @@ UPDATE keyed by the digest. Only a new or changed manifest is validated and writ
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
-import aiohttp
-import asyncpg
 import orjson
 import structlog
 
 from sluice_manager.errors import ManagerError
 from sluice_manager.registry import repository
-from sluice_manager.registry.health_check import connector_healthy
 from sluice_manager.registry.heartbeats import HeartbeatBuffer
 from sluice_manager.registry.manifest_checks import manifest_problem
-from sluice_runtime.clock import Clock
+from sluice_manager.services import Services
 from sluice_sdk.models import ConnectorManifest
 
 log = structlog.get_logger(__name__)
@@ -58,33 +54,33 @@ def _connector_id_hint(raw: bytes) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
 class Registry:
-    """Everything a registration needs, gathered once when the app starts."""
+    """Registrations over the app's Services, with the replica's heartbeat buffer."""
 
-    pool: asyncpg.Pool
-    clock: Clock
-    heartbeats: HeartbeatBuffer
-    ttl_seconds: float
-    # The registration health check (§4.1 step 6) and the token it presents (§2.3).
-    health_session: aiohttp.ClientSession
-    health_token: str | None
-    health_timeout_seconds: float
+    __slots__ = ("_clock", "_connectors", "_pool", "_ttl_seconds", "heartbeats")
+
+    def __init__(self, services: Services, heartbeats: HeartbeatBuffer) -> None:
+        self.heartbeats = heartbeats
+        # Unpacked once: heartbeats are the manager's busiest path (one per connector per 30 s).
+        self._pool = services.pool
+        self._clock = services.clock
+        self._connectors = services.connectors
+        self._ttl_seconds = services.settings.registry_ttl_seconds
 
     async def heartbeat(self, raw: bytes) -> bool:
         """Refresh the connector whose stored manifest is exactly ``raw``; False when it is not
         (unknown, changed, offline): then ``register`` decides."""
-        now = self.clock.now()
+        now = self._clock.now()
         digest = manifest_digest(raw)
         if self.heartbeats.accept(digest, now):
             return True
         hint = _connector_id_hint(raw)
         if hint is not None and await repository.touch(
-            self.pool,
+            self._pool,
             connector_id=hint,
             manifest_sha256=digest,
             now=now,
-            ttl_seconds=self.ttl_seconds,
+            ttl_seconds=self._ttl_seconds,
         ):
             self.heartbeats.remember(digest, hint, now)
             return True
@@ -95,7 +91,7 @@ class Registry:
         problem = manifest_problem(manifest)
         if problem is not None:
             raise RegistrationRejected(problem)
-        now = self.clock.now()
+        now = self._clock.now()
         digest = manifest_digest(raw)
         registration = repository.Registration(
             connector_id=manifest.connector_id,
@@ -106,15 +102,13 @@ class Registry:
             manifest_sha256=digest,
         )
         # Known, online and at the same URL: the health check may be skipped (§4.1 step 6).
-        if await repository.heartbeat(self.pool, registration, now, self.ttl_seconds):
+        if await repository.heartbeat(self._pool, registration, now, self._ttl_seconds):
             self.heartbeats.remember(digest, manifest.connector_id, now)
             return
         url = manifest.connector_url
-        if not await connector_healthy(
-            self.health_session, url, self.health_token, self.health_timeout_seconds
-        ):
+        if not await self._connectors.healthy(url):
             raise RegistrationRejected(f"connector health check failed at {url}")
-        await repository.upsert(self.pool, registration, now)
+        await repository.upsert(self._pool, registration, now)
         self.heartbeats.remember(digest, manifest.connector_id, now)
         log.info(
             "connector_registered",

@@ -9,7 +9,7 @@ import structlog
 
 from sluice_manager.ids import new_id
 from sluice_manager.runs.errors import TriggerError
-from sluice_manager.settings import ManagerSettings
+from sluice_manager.services import Services
 from sluice_sql.query_loader import QUERIES
 
 log = structlog.get_logger(__name__)
@@ -21,38 +21,37 @@ def slot_of(sync_type: str) -> str:
 
 
 async def create_run(
-    pool: asyncpg.Pool,
+    services: Services,
     *,
     source_id: str,
     sync_type: str,
     trigger_type: str,
     now: datetime,
-    settings: ManagerSettings,
 ) -> str:
-    """Insert a ``running`` run and return its id, or raise TriggerError (409, or 404 if purged).
+    """Insert a ``running`` run and return its id, or raise TriggerError (a busy slot or a cap;
+    ``source_missing`` if the source was purged meanwhile).
 
     The trigger lock serialises the caps across replicas; the source lock orders this insert with
     the source's enqueues, which makes ``start_seq`` exact (§10.7.1). Locks in the order trigger
     lock, source lock, run row.
     """
+    settings = services.settings
     slot = slot_of(sync_type)
     run_id = new_id()
-    async with pool.acquire() as conn, conn.transaction():
+    async with services.pool.acquire() as conn, conn.transaction():
         await conn.execute(QUERIES.lock_trigger)
         await conn.execute(QUERIES.lock_source, source_id)
         counts = await conn.fetchrow(QUERIES.select_trigger_counts, source_id, slot)
         assert counts is not None
         if counts["slot_busy"]:
-            raise TriggerError(409, "slot_busy", f"a {slot} run of source {source_id} is running")
+            raise TriggerError("slot_busy", f"a {slot} run of source {source_id} is running")
         if counts["running_total"] >= settings.max_concurrent_syncs:
             raise TriggerError(
-                409,
                 "global_cap",
                 f"max_concurrent_syncs ({settings.max_concurrent_syncs}) reached",
             )
         if counts["running_in_slot"] >= settings.max_concurrent_syncs_per_slot:
             raise TriggerError(
-                409,
                 "slot_cap",
                 f"max_concurrent_syncs_per_slot ({settings.max_concurrent_syncs_per_slot}) "
                 f"reached for {slot} runs",
@@ -63,11 +62,11 @@ async def create_run(
             )
         except asyncpg.UniqueViolationError as exc:
             raise TriggerError(
-                409, "slot_busy", f"a {slot} run of source {source_id} is running"
+                "slot_busy", f"a {slot} run of source {source_id} is running"
             ) from exc
         except asyncpg.ForeignKeyViolationError as exc:
             # The source row was purged between the trigger's checks and this transaction.
-            raise TriggerError(404, "source_missing", f"source {source_id} not found") from exc
+            raise TriggerError("source_missing", f"source {source_id} not found") from exc
     log.info(
         "sync_run_created",
         source_id=source_id,

@@ -9,13 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 import structlog
 
-from sluice_manager.connector_client import ConnectorClient
 from sluice_manager.runs.errors import TriggerError
 from sluice_manager.runs.lifecycle import finish_run
-from sluice_runtime.clock import Clock
+from sluice_manager.services import Services
 from sluice_sdk.models.connector_api import SyncRequest
 from sluice_sql.query_loader import QUERIES
 
@@ -45,9 +43,7 @@ def build_sync_request(
 
 
 async def dispatch_fresh(
-    pool: asyncpg.Pool,
-    client: ConnectorClient,
-    clock: Clock,
+    services: Services,
     *,
     connector_url: str,
     request: SyncRequest,
@@ -55,8 +51,9 @@ async def dispatch_fresh(
     """Send a new run and apply the §9.6 step 8 outcome; raises TriggerError when not accepted."""
     run_id = request.sync_run_id
     bound = log.bind(sync_run_id=run_id, source_id=request.source_id)
-    outcome = await client.dispatch(connector_url, request)
-    now = clock.now()
+    pool = services.pool
+    outcome = await services.connectors.dispatch(connector_url, request)
+    now = services.clock.now()
     if outcome.accepted:
         await pool.execute(QUERIES.mark_run_dispatched, run_id, now)
         bound.info("sync_dispatched", sync_mode=request.sync_mode)
@@ -64,28 +61,28 @@ async def dispatch_fresh(
     if request.sync_mode == "realtime" and outcome.not_found:
         await finish_run(pool, run_id, "cancelled", REALTIME_UNAVAILABLE, now)
         bound.info("realtime_unavailable")
-        raise TriggerError(400, "realtime_unavailable", REALTIME_UNAVAILABLE, sync_run_id=run_id)
+        raise TriggerError("realtime_unavailable", REALTIME_UNAVAILABLE, sync_run_id=run_id)
     message = outcome.error_message or "Connector rejected dispatch"
     await finish_run(pool, run_id, "failed", message, now)
     bound.warning(
         "sync_dispatch_failed", outcome=outcome.kind.value, http_status=outcome.http_status
     )
-    raise TriggerError(502, "dispatch_failed", message, sync_run_id=run_id)
+    raise TriggerError("dispatch_failed", message, sync_run_id=run_id)
 
 
 async def dispatch_resume(
-    pool: asyncpg.Pool,
-    client: ConnectorClient,
-    clock: Clock,
+    services: Services,
     *,
     connector_url: str,
     request: SyncRequest,
 ) -> bool:
     """Re-send a lost run (§8.2 step 4). Success touches its activity; failure is only logged."""
-    outcome = await client.dispatch(connector_url, request)
+    outcome = await services.connectors.dispatch(connector_url, request)
     bound = log.bind(sync_run_id=request.sync_run_id, source_id=request.source_id)
     if outcome.accepted:
-        await pool.execute(QUERIES.touch_resumed_run, request.sync_run_id, clock.now())
+        await services.pool.execute(
+            QUERIES.touch_resumed_run, request.sync_run_id, services.clock.now()
+        )
         bound.info("sync_resumed")
         return True
     bound.warning(

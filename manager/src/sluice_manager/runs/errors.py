@@ -1,7 +1,7 @@
 """Errors of run creation and the trigger (protocol §9.6, §4.8, §4.10).
 
-The HTTP layers (admin trigger, webhook notify, ``/sdk/sync/create``) answer ``status`` with
-``message``; the scheduler routes on ``kind`` (a global-cap error ends its phase, §9.6).
+Routed on ``kind``: the scheduler ends a phase on a cap (§9.6), and the HTTP layer
+(``sluice_manager.http.statuses``) answers each kind with its status and ``message`` (§4.10).
 """
 
 from __future__ import annotations
@@ -28,19 +28,13 @@ class TriggerError(ManagerError):
     """A trigger or run creation that did not start a run (or whose dispatch failed)."""
 
     def __init__(
-        self,
-        status: int,
-        kind: TriggerErrorKind,
-        message: str,
-        *,
-        sync_run_id: str | None = None,
+        self, kind: TriggerErrorKind, message: str, *, sync_run_id: str | None = None
     ) -> None:
         super().__init__(message)
-        self.status = status
         self.kind: TriggerErrorKind = kind
         self.message = message
         # Set when a run was created, then failed or was cancelled by its dispatch (§9.6 step 8).
         self.sync_run_id = sync_run_id
 
     def __repr__(self) -> str:
-        return f"TriggerError({self.status}, {self.kind!r}, {self.message!r})"
+        return f"TriggerError({self.kind!r}, {self.message!r})"

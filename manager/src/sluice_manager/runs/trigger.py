@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiohttp import web
-
-from sluice_manager.connector_client import client_for
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
 from sluice_manager.registry.repository import resolve_connector
 from sluice_manager.runs.create import create_run
 from sluice_manager.runs.dispatch import build_sync_request, dispatch_fresh
 from sluice_manager.runs.errors import TriggerError
+from sluice_manager.services import Services
 from sluice_manager.sources.repository import get_source
 from sluice_manager.sources.validation import config_errors
 from sluice_sdk.models.connector_api import SyncRequest
@@ -31,50 +28,43 @@ class PreparedRun:
     request: SyncRequest
 
 
-async def trigger(app: web.Application, source_id: str, sync_type: str, trigger_type: str) -> str:
+async def trigger(services: Services, source_id: str, sync_type: str, trigger_type: str) -> str:
     """Start a run of ``source_id``; returns its id or raises TriggerError (§9.6 steps 1-8)."""
-    return await send(app, await prepare(app, source_id, sync_type, trigger_type))
+    return await send(services, await prepare(services, source_id, sync_type, trigger_type))
 
 
-async def send(app: web.Application, prepared: PreparedRun) -> str:
+async def send(services: Services, prepared: PreparedRun) -> str:
     """Dispatch a prepared run with no lock held (§9.6 steps 7-8); raises TriggerError."""
-    await dispatch_fresh(
-        app[POOL],
-        client_for(app),
-        app[CLOCK],
-        connector_url=prepared.connector_url,
-        request=prepared.request,
-    )
+    await dispatch_fresh(services, connector_url=prepared.connector_url, request=prepared.request)
     return prepared.run_id
 
 
 async def prepare(
-    app: web.Application, source_id: str, sync_type: str, trigger_type: str
+    services: Services, source_id: str, sync_type: str, trigger_type: str
 ) -> PreparedRun:
     """Check and commit a run (§9.6 steps 1-6); raises TriggerError.
 
     The scheduler prepares its runs one by one, in order (so caps fall on the right sources),
     and then dispatches them together.
     """
-    pool, settings, clock = app[POOL], app[SETTINGS], app[CLOCK]
-    now = clock.now()
+    pool, settings = services.pool, services.settings
+    now = services.clock.now()
     source = await get_source(pool, source_id)
     if source is None or source.is_deleted:  # 1
-        raise TriggerError(404, "source_missing", f"source {source_id} not found")
+        raise TriggerError("source_missing", f"source {source_id} not found")
     if not source.is_active:  # 2
-        raise TriggerError(400, "inactive", f"source {source_id} is inactive")
+        raise TriggerError("inactive", f"source {source_id} is inactive")
     connector = await resolve_connector(  # 3
         pool, source.source_type, now, settings.registry_ttl_seconds
     )
     if connector is None:
         raise TriggerError(
-            404, "no_connector", f"no online connector for source type {source.source_type}"
+            "no_connector", f"no online connector for source type {source.source_type}"
         )
     last_success = await pool.fetchval(QUERIES.select_last_success, source_id)
     effective = sync_type  # 4
     if sync_type == "realtime" and "realtime" not in connector.sync_modes:
         raise TriggerError(
-            400,
             "realtime_unsupported",
             f"connector {connector.connector_id} does not support realtime sync",
         )
@@ -84,14 +74,9 @@ async def prepare(
         effective = "full"
     problem = config_errors(connector.manifest.get("config_schema"), source.config)  # 5
     if problem is not None:
-        raise TriggerError(400, "invalid_config", f"invalid config: {problem}")
+        raise TriggerError("invalid_config", f"invalid config: {problem}")
     run_id = await create_run(  # 6
-        pool,
-        source_id=source_id,
-        sync_type=effective,
-        trigger_type=trigger_type,
-        now=now,
-        settings=settings,
+        services, source_id=source_id, sync_type=effective, trigger_type=trigger_type, now=now
     )
     request = build_sync_request(
         run_id=run_id,

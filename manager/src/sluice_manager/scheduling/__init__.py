@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from sluice_manager.scheduling.leader import Leadership
+from sluice_manager.services import SERVICES
 
 LEADERSHIP = web.AppKey("leadership", Leadership)
 
 
 async def _leadership(app: web.Application) -> AsyncIterator[None]:
-    leadership = Leadership(app)
+    leadership = Leadership(app[SERVICES])
     app[LEADERSHIP] = leadership
     leadership.start()
     try:
@@ -22,5 +23,5 @@ async def _leadership(app: web.Application) -> AsyncIterator[None]:
 
 
 def setup(app: web.Application) -> None:
-    """Attach leader election and ticks to the app's lifecycle (cleanup_ctx)."""
+    """Attach leader election and ticks to the app's lifecycle (cleanup_ctx, after services)."""
     app.cleanup_ctx.append(_leadership)

@@ -17,11 +17,10 @@ from typing import Any
 
 import asyncpg
 import structlog
-from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from sluice_manager.keys import POOL, SETTINGS
 from sluice_manager.scheduling.tick import Tick
+from sluice_manager.services import Services
 from sluice_sdk.tasks import cancel_and_wait
 from sluice_sql.pool import connect
 from sluice_sql.query_loader import QUERIES
@@ -36,11 +35,10 @@ class Leadership:
     """Owns the campaign task, the leader connection and the tick scheduler. ``stop()`` is
     idempotent and leaves no task behind."""
 
-    def __init__(self, app: web.Application) -> None:
-        self._app = app
-        self._settings = app[SETTINGS]
-        self._pool = app[POOL]
-        self._tick = Tick(app)
+    def __init__(self, services: Services) -> None:
+        self._settings = services.settings
+        self._pool = services.pool
+        self._tick = Tick(services)
         self._task: asyncio.Task[None] | None = None
         self._conn: Any = None  # asyncpg.Connection (dedicated) or a pool connection
         self._conn_lock = asyncio.Lock()

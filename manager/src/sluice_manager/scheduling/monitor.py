@@ -16,11 +16,10 @@ from typing import Any
 import asyncpg
 import structlog
 
-from sluice_manager.connector_client import ConnectorClient, StatusOutcome
+from sluice_manager.connector_client import StatusOutcome
 from sluice_manager.runs.dispatch import build_sync_request, dispatch_resume
 from sluice_manager.runs.lifecycle import finish_run
-from sluice_manager.settings import ManagerSettings
-from sluice_runtime.clock import Clock
+from sluice_manager.services import Services
 from sluice_sql.query_loader import QUERIES
 
 log = structlog.get_logger(__name__)
@@ -73,17 +72,12 @@ class MonitoredRun:
 
 
 class Monitor:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        client: ConnectorClient,
-        clock: Clock,
-        settings: ManagerSettings,
-    ) -> None:
-        self._pool = pool
-        self._client = client
-        self._clock = clock
-        self._settings = settings
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._pool = services.pool
+        self._client = services.connectors
+        self._clock = services.clock
+        self._settings = services.settings
 
     async def run_pass(self) -> int:
         """Examine every eligible running run once; returns how many were examined."""
@@ -157,6 +151,4 @@ class Monitor:
             last_success=run.last_success,
             is_resume=True,
         )
-        await dispatch_resume(
-            self._pool, self._client, self._clock, connector_url=connector.url, request=request
-        )
+        await dispatch_resume(self._services, connector_url=connector.url, request=request)

@@ -11,14 +11,11 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 
-import asyncpg
 import structlog
 
-from sluice_manager.connector_client import ConnectorClient
 from sluice_manager.runs.lifecycle import finish_run
 from sluice_manager.scheduling.monitor import online_connectors
-from sluice_manager.settings import ManagerSettings
-from sluice_runtime.clock import Clock
+from sluice_manager.services import Services
 from sluice_sql.query_loader import QUERIES
 
 log = structlog.get_logger(__name__)
@@ -49,17 +46,11 @@ async def _bounded(jobs: list[Callable[[], Awaitable[None]]], concurrency: int) 
 
 
 class Sweeps:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        client: ConnectorClient,
-        clock: Clock,
-        settings: ManagerSettings,
-    ) -> None:
-        self._pool = pool
-        self._client = client
-        self._clock = clock
-        self._settings = settings
+    def __init__(self, services: Services) -> None:
+        self._pool = services.pool
+        self._client = services.connectors
+        self._clock = services.clock
+        self._settings = services.settings
 
     async def _stop_and_finish(
         self,

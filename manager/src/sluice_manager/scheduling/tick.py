@@ -10,15 +10,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
-from aiohttp import web
 
-from sluice_manager.connector_client import client_for
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
 from sluice_manager.runs.errors import TriggerError
 from sluice_manager.runs.trigger import PreparedRun, prepare, send
 from sluice_manager.scheduling import policy
 from sluice_manager.scheduling.monitor import Monitor
 from sluice_manager.scheduling.sweeps import Sweeps
+from sluice_manager.services import Services
 from sluice_manager.settings import ManagerSettings
 from sluice_manager.sources.cleanup import purge_deleted_sources
 from sluice_sql.query_loader import QUERIES
@@ -44,20 +42,20 @@ def _streak(count: int | None, last_failed_at: datetime | None) -> policy.Streak
 
 
 class Tick:
-    """The leader's periodic work over one app's resources."""
+    """The leader's periodic work over one app's Services."""
 
-    def __init__(self, app: web.Application) -> None:
-        self._app = app
-        self._pool = app[POOL]
-        self._settings = app[SETTINGS]
-        self._clock = app[CLOCK]
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._pool = services.pool
+        self._settings = services.settings
+        self._clock = services.clock
         self._limits = limits_of(self._settings)
 
     def monitor(self) -> Monitor:
-        return Monitor(self._pool, client_for(self._app), self._clock, self._settings)
+        return Monitor(self._services)
 
     def _sweeps(self) -> Sweeps:
-        return Sweeps(self._pool, client_for(self._app), self._clock, self._settings)
+        return Sweeps(self._services)
 
     async def run(self, still_leader: LeaderCheck, *, monitor: bool = True) -> None:
         """All phases in order (§9.2), then cleanup; stops early when leadership is lost.
@@ -111,7 +109,7 @@ class Tick:
         for candidate in policy.select_realtime(candidates, now, self._limits):
             try:
                 prepared.append(
-                    await prepare(self._app, candidate.source_id, "realtime", "scheduled")
+                    await prepare(self._services, candidate.source_id, "realtime", "scheduled")
                 )
             except TriggerError as exc:
                 log.info("realtime_trigger_skipped", source_id=candidate.source_id, kind=exc.kind)
@@ -166,7 +164,7 @@ class Tick:
             sync_type = policy.scheduled_sync_type(candidate.sync_modes)
             try:
                 prepared.append(
-                    await prepare(self._app, candidate.source_id, sync_type, "scheduled")
+                    await prepare(self._services, candidate.source_id, sync_type, "scheduled")
                 )
             except TriggerError as exc:
                 log.info("scheduled_trigger_skipped", source_id=candidate.source_id, kind=exc.kind)
@@ -181,7 +179,7 @@ class Tick:
 
         async def one(run: PreparedRun) -> None:
             try:
-                await send(self._app, run)
+                await send(self._services, run)
             except TriggerError as exc:
                 log.info("scheduled_dispatch_failed", sync_run_id=run.run_id, kind=exc.kind)
 

@@ -1,14 +1,23 @@
-"""The ``/sdk/...`` endpoints connectors call (protocol §4).
+"""Every ``/sdk/...`` route: what connectors call (protocol §4).
 
-Source reads and connector_state (§4.7) live in ``sluice_manager.sources``; extraction (§4.5) in
-``sluice_manager.extraction``.
+Each module reads and checks a request, calls the domain packages (registry, queue, runs,
+sources, extraction) and answers; a domain error it lets through is answered by the HTTP layer
+(``sluice_manager.http.statuses``).
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from sluice_manager.sdk_api import connector_runs, content, events, lifecycle, register
+from sluice_manager.sdk_api import (
+    connector_runs,
+    content,
+    events,
+    extraction,
+    lifecycle,
+    register,
+    sources,
+)
 
 
 def setup(app: web.Application) -> None:
@@ -27,3 +36,6 @@ def setup(app: web.Application) -> None:
     router.add_put("/sdk/sync/{id}/checkpoint", lifecycle.checkpoint)
     router.add_post("/sdk/sync/{id}/complete", lifecycle.complete)
     router.add_post("/sdk/sync/{id}/fail", lifecycle.fail)
+    router.add_post("/sdk/extract-content", extraction.extract_content)
+    router.add_post("/sdk/extract-text", extraction.extract_text)
+    sources.setup(app)

@@ -8,11 +8,11 @@ from aiohttp import web
 from pydantic import TypeAdapter
 
 from sluice_manager.http.errors import json_response
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
 from sluice_manager.queue.blobs import store_text_blob
 from sluice_manager.queue.text import normalise_text
 from sluice_manager.runs.lifecycle import touch_run
 from sluice_manager.sdk_api.bodies import read_validated
+from sluice_manager.services import SERVICES
 from sluice_sdk.models import ContentRequest
 
 CONTENT_ADAPTER: TypeAdapter[ContentRequest] = TypeAdapter(ContentRequest)
@@ -22,15 +22,15 @@ _INLINE_CHARS = 256 * 1024
 
 
 async def post_content(request: web.Request) -> web.Response:
-    app = request.app
-    settings, pool = app[SETTINGS], app[POOL]
+    services = request.app[SERVICES]
+    settings, pool = services.settings, services.pool
     body = await read_validated(request, CONTENT_ADAPTER, settings.max_bulk_body_bytes)
     limit = settings.max_stored_text_bytes
     if len(body.content) > _INLINE_CHARS:
         text = await asyncio.to_thread(normalise_text, body.content, limit)
     else:
         text = normalise_text(body.content, limit)
-    now = app[CLOCK].now()
+    now = services.clock.now()
     content_id = await store_text_blob(pool, text, now)
     # Content does not check the run; it only keeps a running one alive (§4.4, §8.3).
     await touch_run(pool, body.sync_run_id, now)

@@ -15,16 +15,15 @@ from contextlib import contextmanager
 from aiohttp import web
 
 from sluice_manager.http.body import check_json_content_type, read_bytes, validate_json_bytes
-from sluice_manager.http.errors import HttpError, ok
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
+from sluice_manager.http.errors import ok
 from sluice_manager.queue.original_text import text_is_validated
 from sluice_manager.queue.writer import (
-    EventsRejected,
     Payloads,
     PreparedBatch,
     enqueue_batch,
     prepare_batch,
 )
+from sluice_manager.services import SERVICES
 from sluice_sdk.models import (
     EVENT_BATCH_ADAPTER,
     EVENT_REQUEST_ADAPTER,
@@ -34,7 +33,7 @@ from sluice_sdk.models import (
 
 
 async def post_event(request: web.Request) -> web.Response:
-    raw = await read_bytes(request, request.app[SETTINGS].max_bulk_body_bytes)
+    raw = await read_bytes(request, request.app[SERVICES].settings.max_bulk_body_bytes)
     check_json_content_type(request)
     with _collection_paused():
         body = validate_json_bytes(EVENT_REQUEST_ADAPTER, raw)
@@ -45,7 +44,7 @@ async def post_event(request: web.Request) -> web.Response:
 
 
 async def post_event_batch(request: web.Request) -> web.Response:
-    raw = await read_bytes(request, request.app[SETTINGS].max_bulk_body_bytes)
+    raw = await read_bytes(request, request.app[SERVICES].settings.max_bulk_body_bytes)
     check_json_content_type(request)
     with _collection_paused():
         notes = ValidationNotes()
@@ -67,10 +66,9 @@ def _rewrite(raw: bytes) -> str:
 
 
 async def _enqueue(request: web.Request, batch: PreparedBatch, payloads: Payloads) -> web.Response:
-    try:
-        await enqueue_batch(request.app[POOL], batch, payloads, request.app[CLOCK].now())
-    except EventsRejected as exc:
-        raise HttpError(400, exc.message) from exc
+    services = request.app[SERVICES]
+    # A source or run that refuses the events is EventsRejected: a 400 (§4.2 steps 3-5).
+    await enqueue_batch(services.pool, batch, payloads, services.clock.now())
     return ok()
 
 

@@ -12,10 +12,11 @@ from typing import Any
 import asyncpg
 import structlog
 
-from sluice_manager.http.errors import bad_request, not_found
 from sluice_manager.ids import new_id
 from sluice_manager.registry.repository import latest_manifest_for_type
+from sluice_manager.services import Services
 from sluice_manager.sources.crypto import SecretBox
+from sluice_manager.sources.errors import InvalidSource, SourceNotFound
 from sluice_manager.sources.models import (
     AdminSource,
     CredentialInput,
@@ -84,19 +85,17 @@ async def _validate(
     config: dict[str, Any] | None,
     credentials: CredentialInput | None,
 ) -> None:
-    """400 when the config or the credential secret fails the manifest's schema."""
+    """InvalidSource when the config or the credential secret fails the manifest's schema."""
     config_schema, credentials_schema = await _schemas(pool, source_type)
     if config is not None and isinstance(config_schema, dict):
         problem = config_errors(config_schema, config)
         if problem is not None:
-            raise bad_request(f"config does not match the connector's config_schema: {problem}")
+            raise InvalidSource("config", problem)
     if credentials is not None and isinstance(credentials_schema, dict):
         problem = config_errors(credentials_schema, credentials.credentials, redact=True)
         if problem is not None:
-            # The message names the path and rule, never the secret value itself.
-            raise bad_request(
-                f"credentials do not match the connector's credentials_schema: {problem}"
-            )
+            # The problem names the path and rule, never the secret value itself.
+            raise InvalidSource("credentials", problem)
 
 
 async def _write_credential(
@@ -119,13 +118,12 @@ async def _write_credential(
 async def load_admin_source(conn: asyncpg.Pool | asyncpg.Connection, source_id: str) -> AdminSource:
     row = await conn.fetchrow(QUERIES.select_live_source_with_credential, source_id)
     if row is None:
-        raise not_found(f"source {source_id} not found")
+        raise SourceNotFound(source_id)
     return admin_source(row)
 
 
-async def create_source(
-    pool: asyncpg.Pool, box: SecretBox, body: SourceCreate, now: datetime
-) -> AdminSource:
+async def create_source(services: Services, body: SourceCreate) -> AdminSource:
+    pool, now = services.pool, services.clock.now()
     await _validate(pool, body.source_type, body.config, body.credentials)
     interval, cron = body.schedule()
     source_id = new_id()
@@ -147,7 +145,7 @@ async def create_source(
             now,
         )
         if body.credentials is not None:
-            await _write_credential(conn, box, source_id, body.credentials, now)
+            await _write_credential(conn, services.secrets, source_id, body.credentials, now)
         created = await load_admin_source(conn, source_id)
     log.info("source_created", source_id=source_id, source_type=body.source_type)
     return created
@@ -185,13 +183,12 @@ def _merged(rec: SourceRecord, patch: SourcePatch) -> dict[str, Any]:
     }
 
 
-async def update_source(
-    pool: asyncpg.Pool, box: SecretBox, source_id: str, patch: SourcePatch, now: datetime
-) -> AdminSource:
+async def update_source(services: Services, source_id: str, patch: SourcePatch) -> AdminSource:
+    pool, now = services.pool, services.clock.now()
     given = patch.model_fields_set
     current = await pool.fetchrow(QUERIES.select_source_by_id, source_id)
     if current is None or current["is_deleted"]:
-        raise not_found(f"source {source_id} not found")
+        raise SourceNotFound(source_id)
     source_type = current["source_type"]
     await _validate(
         pool,
@@ -202,7 +199,7 @@ async def update_source(
     async with pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(QUERIES.select_source_for_update, source_id)
         if row is None:
-            raise not_found(f"source {source_id} not found")
+            raise SourceNotFound(source_id)
         merged = _merged(source_record(row), patch)
         await conn.execute(
             QUERIES.update_source_settings,
@@ -222,15 +219,15 @@ async def update_source(
             if patch.credentials is None:
                 await conn.execute(QUERIES.delete_credential, source_id)
             else:
-                await _write_credential(conn, box, source_id, patch.credentials, now)
+                await _write_credential(conn, services.secrets, source_id, patch.credentials, now)
         updated = await load_admin_source(conn, source_id)
     log.info("source_updated", source_id=source_id, fields=sorted(given))
     return updated
 
 
-async def delete_source(pool: asyncpg.Pool, source_id: str, now: datetime) -> None:
+async def delete_source(services: Services, source_id: str) -> None:
     """Soft delete: the leader cancels its runs (§8.4), cleanup purges its data later."""
-    gone = await pool.fetchval(QUERIES.soft_delete_source, source_id, now)
+    gone = await services.pool.fetchval(QUERIES.soft_delete_source, source_id, services.clock.now())
     if gone is None:
-        raise not_found(f"source {source_id} not found")
+        raise SourceNotFound(source_id)
     log.info("source_deleted", source_id=source_id)

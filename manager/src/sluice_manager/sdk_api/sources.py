@@ -7,11 +7,11 @@ from typing import Any
 from aiohttp import web
 
 from sluice_manager.http.body import read_json
-from sluice_manager.http.errors import HttpError, json_response, not_found, ok, unprocessable
-from sluice_manager.keys import CLOCK, POOL, SETTINGS
+from sluice_manager.http.errors import json_response, not_found, ok, unprocessable
 from sluice_manager.openapi import describe
+from sluice_manager.services import SERVICES
 from sluice_manager.sources import repository
-from sluice_manager.sources.keys import SECRET_BOX
+from sluice_manager.sources.errors import SourceNotFound
 from sluice_manager.sources.validation import contains_nul
 from sluice_sdk.models import CredentialObject, SourceObject, StatusResponse, SyncConfig
 from sluice_sql.query_loader import QUERIES
@@ -20,53 +20,50 @@ from sluice_sql.query_loader import QUERIES
 def _source_id(request: web.Request) -> str:
     source_id = request.match_info["source_id"]
     if "\x00" in source_id:  # Postgres cannot hold it, so no such source exists
-        raise _missing(source_id.replace("\x00", "\\0"))
+        raise SourceNotFound(source_id.replace("\x00", "\\0"))
     return source_id
-
-
-def _missing(source_id: str) -> HttpError:
-    return not_found(f"source {source_id} not found")
 
 
 async def get_source(request: web.Request) -> web.Response:
     """Also inactive or deleted sources: a connector winding down may still ask."""
     source_id = _source_id(request)
-    rec = await repository.get_source(request.app[POOL], source_id)
+    rec = await repository.get_source(request.app[SERVICES].pool, source_id)
     if rec is None:
-        raise _missing(source_id)
+        raise SourceNotFound(source_id)
     return json_response(repository.source_object(rec))
 
 
 async def get_sync_config(request: web.Request) -> web.Response:
     source_id = _source_id(request)
-    config = await repository.get_sync_config(request.app[POOL], source_id, request.app[SECRET_BOX])
+    services = request.app[SERVICES]
+    config = await repository.get_sync_config(services.pool, source_id, services.secrets)
     if config is None:
-        raise _missing(source_id)
+        raise SourceNotFound(source_id)
     return json_response(config)
 
 
 async def put_connector_state(request: web.Request) -> web.Response:
     """Any JSON value, unwrapped; replaces the state whatever the runs are doing."""
     source_id = _source_id(request)
-    state = await read_json(request, request.app[SETTINGS].max_state_bytes)
+    services = request.app[SERVICES]
+    state = await read_json(request, services.settings.max_state_bytes)
     if contains_nul(state):
         raise unprocessable("JSON strings must not contain NUL characters")
-    now = request.app[CLOCK].now()
-    found = await request.app[POOL].fetchval(
-        QUERIES.update_source_connector_state, source_id, state, now
+    found = await services.pool.fetchval(
+        QUERIES.update_source_connector_state, source_id, state, services.clock.now()
     )
     if found is None:
-        raise _missing(source_id)
+        raise SourceNotFound(source_id)
     return ok()
 
 
 async def get_credentials(request: web.Request) -> web.Response:
     source_id = _source_id(request)
-    pool = request.app[POOL]
-    cred = await repository.get_credential_object(pool, source_id, request.app[SECRET_BOX])
+    services = request.app[SERVICES]
+    cred = await repository.get_credential_object(services.pool, source_id, services.secrets)
     if cred is None:
-        if await repository.get_source(pool, source_id) is None:
-            raise _missing(source_id)
+        if await repository.get_source(services.pool, source_id) is None:
+            raise SourceNotFound(source_id)
         raise not_found(f"source {source_id} has no credential")
     return json_response(cred)
 
@@ -75,7 +72,7 @@ async def sources_by_type(request: web.Request) -> web.Response:
     source_type = request.match_info["source_type"]
     if "\x00" in source_type:
         return json_response([])
-    recs = await repository.sources_by_type(request.app[POOL], source_type)
+    recs = await repository.sources_by_type(request.app[SERVICES].pool, source_type)
     return json_response([repository.source_object(rec) for rec in recs])
 
 
