@@ -87,3 +87,17 @@ def test_extraction_libraries_are_an_extra_of_the_manager(wheels: dict[str, Path
 def test_a_connector_depends_on_the_sdk_alone(wheels: dict[str, Path], connector: str) -> None:
     required = _requirements(wheels[connector])
     assert {name for name in required if name.startswith("sluice-")} == {"sluice-sdk"}
+
+
+def test_the_sql_wheel_carries_every_migration_and_query(wheels: dict[str, Path]) -> None:
+    """The SQL stays at the top of sql/, where it landed; the wheel carries it as package data."""
+    sql = Path(__file__).resolve().parents[2] / "sql"
+    expected = {
+        f"sluice_sql/{path.relative_to(sql).as_posix()}": path.read_bytes()
+        for folder in ("migrations", "queries")
+        for path in sorted((sql / folder).glob("*.sql"))
+    }
+    assert len(expected) > 10
+    with zipfile.ZipFile(wheels["sluice-sql"]) as archive:
+        shipped = {name: archive.read(name) for name in archive.namelist() if name.endswith(".sql")}
+    assert shipped == expected
