@@ -8,13 +8,13 @@ status and the envelope's ``error`` member. Nothing here routes on message text.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import orjson
 from pydantic import BaseModel
 
+from sluice_sdk._session import OwnedSession
 from sluice_sdk.errors import ManagerHttpError, ManagerUnavailable
 from sluice_sdk.models import (
     ConnectorManifest,
@@ -75,7 +75,7 @@ def event_batch_body(sync_run_id: str, source_id: str, events: Sequence[bytes]) 
     )
 
 
-class ManagerClient:
+class ManagerClient(OwnedSession):
     def __init__(
         self,
         base_url: str,
@@ -89,31 +89,14 @@ class ManagerClient:
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.retry = retry or RetryPolicy()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session = session
-        self._owns_session = session is None
+        super().__init__(session, self._keepalive_session)
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._session is not None and self._owns_session:
-            await self._session.close()
-        self._session = None
-
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=KEEPALIVE_SECONDS),
-                timeout=self._timeout,
-                headers=self._headers,
-            )
-            self._owns_session = True
-        return self._session
+    def _keepalive_session(self) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=KEEPALIVE_SECONDS),
+            timeout=self._timeout,
+            headers=self._headers,
+        )
 
     # --- transport ---------------------------------------------------------------------------
 
@@ -140,7 +123,7 @@ class ManagerClient:
         body: Body,
         client_timeout: aiohttp.ClientTimeout | None = None,
     ) -> Any:
-        session = self._get_session()
+        session = self._session()
         headers: dict[str, str] = {}
         data: bytes | aiohttp.FormData | None
         if callable(body):

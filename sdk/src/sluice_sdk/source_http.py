@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiohttp
 import orjson
 import structlog
 from aiolimiter import AsyncLimiter
 
+from sluice_sdk._session import OwnedSession
 from sluice_sdk.errors import SourceHttpError, TransientError
 from sluice_sdk.retry import SOURCE_RETRY_STATUSES, RetryPolicy, parse_retry_after, retrying
 
@@ -94,7 +94,7 @@ def _should_retry(exc: BaseException) -> bool:
     return isinstance(exc, TransientError)
 
 
-class SourceHttp:
+class SourceHttp(OwnedSession):
     def __init__(
         self,
         base_url: str = "",
@@ -114,21 +114,7 @@ class SourceHttp:
         self.retry = retry or RetryPolicy()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self.max_pages = max_pages
-        self._session = session
-        self._owns_session = session is None
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._session is not None and self._owns_session:
-            await self._session.close()
-        self._session = None
+        super().__init__(session, aiohttp.ClientSession)
 
     def limit_rate(self, max_rate: float, time_period: float = 1.0) -> None:
         """From now on at most ``max_rate`` requests per ``time_period`` (e.g. a Crawl-delay)."""
@@ -168,9 +154,7 @@ class SourceHttp:
         *,
         max_body_bytes: int | None,
     ) -> SourceResponse:
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-            self._owns_session = True
+        session = self._session()
         if self._limiter is not None:
             await self._limiter.acquire()
         data = orjson.dumps(json) if json is not None else None
@@ -180,7 +164,7 @@ class SourceHttp:
             **(headers or {}),
         }
         try:
-            async with self._session.request(
+            async with session.request(
                 method, url, params=params, data=data, headers=merged, timeout=self._timeout
             ) as resp:
                 body, truncated = await _read_body(resp, max_body_bytes)

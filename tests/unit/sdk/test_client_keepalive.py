@@ -20,7 +20,7 @@ async def test_idle_connections_outlive_the_interval_between_heartbeats() -> Non
     # ... and the client closes before aiohttp's server does (75 s), not the other way round.
     assert KEEPALIVE_SECONDS < 75
     async with ManagerClient("http://127.0.0.1:9", "token") as client:
-        connector = client._get_session().connector
+        connector = client._session().connector
         assert isinstance(connector, aiohttp.TCPConnector)
         assert connector._keepalive_timeout == KEEPALIVE_SECONDS
 
