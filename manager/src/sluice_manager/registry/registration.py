@@ -67,11 +67,11 @@ class Registry:
         self._connectors = services.connectors
         self._ttl_seconds = services.settings.registry_ttl_seconds
 
-    async def heartbeat(self, raw: bytes) -> bool:
-        """Refresh the connector whose stored manifest is exactly ``raw``; False when it is not
-        (unknown, changed, offline): then ``register`` decides."""
+    async def heartbeat(self, raw: bytes, digest: str) -> bool:
+        """Refresh the connector whose stored manifest is exactly ``raw`` (``digest`` is its
+        ``manifest_digest``); False when it is not (unknown, changed, offline): then ``register``
+        decides."""
         now = self._clock.now()
-        digest = manifest_digest(raw)
         if self.heartbeats.accept(digest, now):
             return True
         hint = _connector_id_hint(raw)
@@ -86,13 +86,13 @@ class Registry:
             return True
         return False
 
-    async def register(self, manifest: ConnectorManifest, raw: bytes) -> None:
-        """Check and store ``manifest`` (parsed from ``raw``); RegistrationRejected if refused."""
+    async def register(self, manifest: ConnectorManifest, digest: str) -> None:
+        """Check and store ``manifest`` (its body's ``manifest_digest`` is ``digest``);
+        RegistrationRejected if refused."""
         problem = manifest_problem(manifest)
         if problem is not None:
             raise RegistrationRejected(problem)
         now = self._clock.now()
-        digest = manifest_digest(raw)
         registration = repository.Registration(
             connector_id=manifest.connector_id,
             connector_url=manifest.connector_url,

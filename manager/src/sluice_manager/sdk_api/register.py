@@ -12,6 +12,7 @@ from aiohttp import web
 from sluice_manager.http.body import check_json_content_type, read_bytes, validate_json_bytes
 from sluice_manager.http.errors import ok
 from sluice_manager.registry import REGISTRY
+from sluice_manager.registry.registration import manifest_digest
 from sluice_manager.services import SERVICES
 from sluice_sdk.models import MANIFEST_ADAPTER
 
@@ -21,6 +22,7 @@ async def register(request: web.Request) -> web.Response:
     raw = await read_bytes(request, app[SERVICES].settings.max_json_body_bytes)
     check_json_content_type(request)
     registry = app[REGISTRY]
-    if not await registry.heartbeat(raw):
-        await registry.register(validate_json_bytes(MANIFEST_ADAPTER, raw), raw)
+    digest = manifest_digest(raw)
+    if not await registry.heartbeat(raw, digest):
+        await registry.register(validate_json_bytes(MANIFEST_ADAPTER, raw), digest)
     return ok()
