@@ -4,9 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 # Every distribution of the workspace, installed editable; the manager with its extraction extra.
-DISTRIBUTIONS := sdk sql runtime manager indexer connectors/rss connectors/filesystem connectors/web cli
-EDITABLE := -e ./sdk -e './sql[embedded]' -e ./runtime -e './manager[extraction]' -e ./indexer \
-	-e ./connectors/rss -e ./connectors/filesystem -e ./connectors/web -e ./cli
+DISTRIBUTIONS := sdk sql runtime descriptor manager indexer connectors/rss connectors/filesystem connectors/web \
+	connectors/declarative cli
+EDITABLE := -e ./sdk -e './sql[embedded]' -e ./runtime -e ./descriptor -e './manager[extraction]' -e ./indexer \
+	-e ./connectors/rss -e ./connectors/filesystem -e ./connectors/web -e ./connectors/declarative -e ./cli
 # Re-install only when a pyproject.toml changes.
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(DISTRIBUTIONS))
 STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) | sha256sum | cut -c1-16)

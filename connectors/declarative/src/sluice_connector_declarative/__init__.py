@@ -1,0 +1,1 @@
+"""The declarative runtime (docs/descriptor.md)."""

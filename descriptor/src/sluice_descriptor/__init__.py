@@ -1,0 +1,1 @@
+"""Sluice connector descriptors (docs/descriptor.md)."""
