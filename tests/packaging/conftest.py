@@ -15,12 +15,14 @@ DISTRIBUTIONS = {
     "sdk": ("sluice-sdk", "sluice_sdk"),
     "sql": ("sluice-sql", "sluice_sql"),
     "runtime": ("sluice-runtime", "sluice_runtime"),
+    "descriptor": ("sluice-descriptor", "sluice_descriptor"),
     "manager": ("sluice-manager", "sluice_manager"),
     "indexer": ("sluice-indexer", "sluice_indexer"),
     "cli": ("sluice-command", "sluice_cli"),
     "connectors/rss": ("sluice-connector-rss", "sluice_connector_rss"),
     "connectors/filesystem": ("sluice-connector-filesystem", "sluice_connector_filesystem"),
     "connectors/web": ("sluice-connector-web", "sluice_connector_web"),
+    "connectors/declarative": ("sluice-connector-declarative", "sluice_connector_declarative"),
 }
 # What an editable install or an in-place build leaves in a folder; never part of a wheel.
 LITTER = shutil.ignore_patterns("build", "dist", "*.egg-info", "__pycache__")

@@ -89,6 +89,26 @@ def test_a_connector_depends_on_the_sdk_alone(wheels: dict[str, Path], connector
     assert {name for name in required if name.startswith("sluice-")} == {"sluice-sdk"}
 
 
+def test_the_declarative_runtime_depends_on_the_sdk_and_the_descriptor_package(
+    wheels: dict[str, Path],
+) -> None:
+    required = _requirements(wheels["sluice-connector-declarative"])
+    assert {name for name in required if name.startswith("sluice-")} == {
+        "sluice-sdk",
+        "sluice-descriptor",
+    }
+    # MySQL is an optional extra; Postgres (asyncpg) comes with the runtime.
+    assert "asyncpg" in required
+    extra = set(_requirements(wheels["sluice-connector-declarative"], "mysql")) - set(required)
+    assert extra == {"aiomysql"}
+
+
+def test_the_descriptor_package_depends_on_nothing_of_sluice(wheels: dict[str, Path]) -> None:
+    required = _requirements(wheels["sluice-descriptor"])
+    assert "ruamel-yaml" in required
+    assert not any(name.startswith("sluice-") for name in required)
+
+
 def test_the_sql_wheel_carries_every_migration_and_query(wheels: dict[str, Path]) -> None:
     """The SQL stays at the top of sql/, where it landed; the wheel carries it as package data."""
     sql = Path(__file__).resolve().parents[2] / "sql"
@@ -101,3 +121,9 @@ def test_the_sql_wheel_carries_every_migration_and_query(wheels: dict[str, Path]
     with zipfile.ZipFile(wheels["sluice-sql"]) as archive:
         shipped = {name: archive.read(name) for name in archive.namelist() if name.endswith(".sql")}
     assert shipped == expected
+
+
+def test_the_descriptor_wheel_carries_the_published_schema(wheels: dict[str, Path]) -> None:
+    with zipfile.ZipFile(wheels["sluice-descriptor"]) as archive:
+        names = set(archive.namelist())
+    assert "sluice_descriptor/descriptor.schema.json" in names
