@@ -22,6 +22,7 @@ from sluice_sdk.context import ConfigT, CredentialsT, SyncContext
 from sluice_sdk.models import (
     ActionDefinition,
     ActionMode,
+    ActionRequest,
     ConnectorManifest,
     CredentialObject,
     SourceObject,
@@ -129,6 +130,15 @@ class Connector(Generic[ConfigT, CredentialsT]):
 
     async def sync(self, ctx: SyncContext[ConfigT, CredentialsT]) -> None:
         raise NotImplementedError
+
+    def resolve_action(self, request: ActionRequest) -> ActionSpec | None:
+        """The action a ``POST /action`` request names, or None when there is none (§3.6).
+
+        By name from ``actions``; a connector whose actions come with the request (the declarative
+        runtime builds them from the descriptor it receives) overrides this. An exception raised
+        here is the action's error reply.
+        """
+        return self.actions.get(request.action)
 
     # --- manifest (§3.2) ---------------------------------------------------------------------
 

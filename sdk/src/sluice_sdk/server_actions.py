@@ -26,7 +26,10 @@ async def handle_action(
         request = ActionRequest.model_validate_json(raw)
     except ValueError as exc:
         return _error(400, f"invalid action request: {exc}")
-    spec = connector.actions.get(request.action)
+    try:
+        spec = connector.resolve_action(request)
+    except Exception as exc:
+        return _error(400, failure_message(exc))
     if spec is None:
         return _error(404, f"unknown action {request.action}")
     try:
