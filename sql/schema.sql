@@ -149,6 +149,40 @@ CREATE TABLE public.credentials (
 );
 
 --
+-- Name: descriptors; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.descriptors (
+    slug text NOT NULL,
+    version text NOT NULL,
+    version_major bigint NOT NULL,
+    version_minor bigint NOT NULL,
+    version_patch bigint NOT NULL,
+    version_is_release boolean NOT NULL,
+    version_prerelease text[] DEFAULT '{}'::text[] NOT NULL COLLATE pg_catalog."C",
+    status text NOT NULL,
+    visibility text NOT NULL,
+    name text NOT NULL,
+    summary text DEFAULT ''::text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    publisher text DEFAULT ''::text NOT NULL,
+    categories text[] DEFAULT '{}'::text[] NOT NULL,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    document jsonb NOT NULL,
+    source_text text NOT NULL,
+    digest text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    published_at timestamp with time zone,
+    archived_at timestamp with time zone,
+    CONSTRAINT descriptors_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'published'::text, 'archived'::text]))),
+    CONSTRAINT descriptors_version_major_check CHECK ((version_major >= 0)),
+    CONSTRAINT descriptors_version_minor_check CHECK ((version_minor >= 0)),
+    CONSTRAINT descriptors_version_patch_check CHECK ((version_patch >= 0)),
+    CONSTRAINT descriptors_visibility_check CHECK ((visibility = ANY (ARRAY['private'::text, 'workspace'::text, 'organization'::text, 'marketplace'::text])))
+);
+
+--
 -- Name: document_tombstones; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -258,6 +292,19 @@ CREATE TABLE public.groups (
 );
 
 --
+-- Name: oauth_states; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.oauth_states (
+    state text NOT NULL,
+    source_id text NOT NULL,
+    code_verifier text NOT NULL,
+    redirect_uri text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+
+--
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -291,6 +338,9 @@ CREATE TABLE public.sources (
     created_by text,
     created_at timestamp with time zone NOT NULL,
     updated_at timestamp with time zone NOT NULL,
+    descriptor_slug text,
+    descriptor_version text,
+    CONSTRAINT sources_descriptor_pin CHECK (((descriptor_slug IS NULL) = (descriptor_version IS NULL))),
     CONSTRAINT sources_one_schedule CHECK (((sync_interval_seconds IS NULL) OR (sync_cron IS NULL))),
     CONSTRAINT sources_sync_interval_seconds_check CHECK (((sync_interval_seconds IS NULL) OR (sync_interval_seconds >= 60))),
     CONSTRAINT sources_user_filter_mode_check CHECK ((user_filter_mode = ANY (ARRAY['all'::text, 'whitelist'::text, 'blacklist'::text])))
@@ -366,6 +416,13 @@ ALTER TABLE ONLY public.credentials
     ADD CONSTRAINT credentials_source_id_key UNIQUE (source_id);
 
 --
+-- Name: descriptors descriptors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.descriptors
+    ADD CONSTRAINT descriptors_pkey PRIMARY KEY (slug, version);
+
+--
 -- Name: document_tombstones document_tombstones_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -406,6 +463,13 @@ ALTER TABLE ONLY public.group_memberships
 
 ALTER TABLE ONLY public.groups
     ADD CONSTRAINT groups_pkey PRIMARY KEY (source_id, group_email);
+
+--
+-- Name: oauth_states oauth_states_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.oauth_states
+    ADD CONSTRAINT oauth_states_pkey PRIMARY KEY (state);
 
 --
 -- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -513,6 +577,18 @@ CREATE INDEX event_queue_retry_idx ON public.event_queue USING btree (seq) WHERE
 CREATE INDEX group_memberships_member_idx ON public.group_memberships USING btree (member_email);
 
 --
+-- Name: oauth_states_expires_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX oauth_states_expires_idx ON public.oauth_states USING btree (expires_at);
+
+--
+-- Name: oauth_states_source_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX oauth_states_source_idx ON public.oauth_states USING btree (source_id);
+
+--
 -- Name: sources_deleted_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -555,6 +631,20 @@ ALTER TABLE ONLY public.credentials
 
 ALTER TABLE ONLY public.group_memberships
     ADD CONSTRAINT group_memberships_source_id_group_email_fkey FOREIGN KEY (source_id, group_email) REFERENCES public.groups(source_id, group_email) ON DELETE CASCADE;
+
+--
+-- Name: oauth_states oauth_states_source_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.oauth_states
+    ADD CONSTRAINT oauth_states_source_id_fkey FOREIGN KEY (source_id) REFERENCES public.sources(id) ON DELETE CASCADE;
+
+--
+-- Name: sources sources_descriptor_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sources
+    ADD CONSTRAINT sources_descriptor_fkey FOREIGN KEY (descriptor_slug, descriptor_version) REFERENCES public.descriptors(slug, version);
 
 --
 -- Name: sync_runs sync_runs_source_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -22,13 +22,21 @@ UPDATE sources SET connector_state = $2, updated_at = $3 WHERE id = $1 RETURNING
 -- name: insert_source
 -- A new source. $1 id, $2 name, $3 source_type, $4 config, $5 is_active, $6 sync_interval_seconds,
 -- $7 sync_cron, $8 user_filter_mode, $9 user_whitelist, $10 user_blacklist, $11 prune_on_full_sync,
--- $12 created_by, $13 now (created_at and updated_at).
+-- $12 created_by, $13 now (created_at and updated_at), $14 descriptor_slug, $15 descriptor_version
+-- (both null unless the source is declarative).
 INSERT INTO sources (
     id, name, source_type, config, is_active, sync_interval_seconds, sync_cron,
     user_filter_mode, user_whitelist, user_blacklist, prune_on_full_sync, created_by,
-    created_at, updated_at
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+    created_at, updated_at, descriptor_slug, descriptor_version
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)
 RETURNING *;
+
+-- name: update_source_descriptor_pin
+-- Moves a live declarative source to another descriptor version (an explicit upgrade).
+-- $1 id, $2 descriptor_slug, $3 descriptor_version, $4 now.
+UPDATE sources SET descriptor_slug = $2, descriptor_version = $3, updated_at = $4
+WHERE id = $1 AND NOT is_deleted
+RETURNING id;
 
 -- name: update_source_settings
 -- Writes every admin-editable field of a live source (the caller merged the patch).
@@ -131,3 +139,33 @@ SELECT s.*, c.id AS credential_id, c.provider, c.auth_type, c.principal_email, c
        c.created_at AS credential_created_at, c.updated_at AS credential_updated_at
 FROM sources s LEFT JOIN credentials c ON c.source_id = s.id
 WHERE s.id = $1 AND NOT s.is_deleted;
+
+-- name: update_credential_secret
+-- Replaces the encrypted secret of a source's credential (OAuth tokens merged in after consent).
+-- $1 source_id, $2 secret_encrypted, $3 expires_at, $4 now. Returns the id when there is one.
+UPDATE credentials SET secret_encrypted = $2, expires_at = $3, last_validated_at = $4,
+    updated_at = $4
+WHERE source_id = $1
+RETURNING id;
+
+-- name: insert_oauth_state
+-- A consent in progress (one use). $1 state, $2 source_id, $3 code_verifier, $4 redirect_uri,
+-- $5 now, $6 expires_at.
+INSERT INTO oauth_states (state, source_id, code_verifier, redirect_uri, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: select_oauth_state
+-- A consent in progress that has not expired. $1 state, $2 now.
+SELECT * FROM oauth_states WHERE state = $1 AND expires_at > $2;
+
+-- name: delete_oauth_state
+-- Uses up a state; returns its source when it was still there. $1 state.
+DELETE FROM oauth_states WHERE state = $1 RETURNING source_id;
+
+-- name: delete_expired_oauth_states
+-- Removes the consents that expired at or before $1.
+DELETE FROM oauth_states WHERE expires_at <= $1;
+
+-- name: update_credential_validated
+-- Records that a source's credential passed its test endpoint. $1 source_id, $2 now.
+UPDATE credentials SET last_validated_at = $2 WHERE source_id = $1;

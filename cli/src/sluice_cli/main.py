@@ -1,9 +1,10 @@
-"""``sluice`` command line: migrate, manager, up."""
+"""``sluice`` command line: migrate, manager, up, indexer, search, descriptor."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
@@ -74,6 +75,82 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return run(request, admin_token(settings.admin_token, settings.data_dir))
 
 
+def _cmd_descriptor(args: argparse.Namespace) -> int:
+    from sluice_cli import descriptor
+    from sluice_cli.search import admin_token
+    from sluice_manager.settings import ManagerSettings
+
+    if args.action == "validate":
+        return descriptor.validate(args.files)
+    settings = ManagerSettings()
+    manager = descriptor.Manager(args.url, admin_token(settings.admin_token, settings.data_dir))
+    if args.action == "push":
+        status = "published" if args.publish else args.status
+        return descriptor.reachable(
+            lambda: descriptor.push(manager, args.file, status=status, visibility=args.visibility)
+        )
+    if args.action == "list":
+        filters = {
+            "category": args.category,
+            "tag": args.tag,
+            "status": args.status,
+            "visibility": args.visibility,
+            "q": args.q,
+        }
+        return descriptor.reachable(
+            lambda: descriptor.list_descriptors(manager, filters, as_json=args.json)
+        )
+    return descriptor.reachable(
+        lambda: descriptor.show(manager, args.slug, args.version, as_json=args.json)
+    )
+
+
+def _descriptor_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "descriptor",
+        help="validate declarative connector descriptors, and manage the catalog",
+        description="Validate descriptor files locally; push, list and show them in the catalog "
+        "of a running manager (SLUICE_MANAGER_URL or --url, with the admin token as for search).",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    url = os.environ.get("SLUICE_MANAGER_URL", "http://127.0.0.1:8090")
+    statuses = ("draft", "published", "archived")
+    visibilities = ("private", "workspace", "organization", "marketplace")
+
+    validate = actions.add_parser(
+        "validate",
+        help="check descriptor files (exit 1 on problems)",
+        description="Check YAML or JSON descriptor files; print file:line:col: path: message "
+        "for each problem and exit 1 when there is any.",
+    )
+    validate.add_argument("files", nargs="+", metavar="FILE")
+
+    push = actions.add_parser("push", help="push a descriptor file to the catalog")
+    push.add_argument("file", metavar="FILE")
+    push.add_argument(
+        "--publish", action="store_true", help="publish it (same as --status published)"
+    )
+    push.add_argument("--status", choices=statuses, help="status (new versions: draft)")
+    push.add_argument("--visibility", choices=visibilities, help="visibility (new: private)")
+
+    listing = actions.add_parser("list", help="list catalog descriptors")
+    listing.add_argument("--category", help="only this category (saas, database, ...)")
+    listing.add_argument("--tag", help="only descriptors with this tag")
+    listing.add_argument("--status", choices=statuses, help="only this status")
+    listing.add_argument("--visibility", choices=visibilities, help="only this visibility")
+    listing.add_argument("--q", help="text search over name, slug, summary, description, tags")
+    listing.add_argument("--json", action="store_true", help="print the raw JSON answer")
+
+    show = actions.add_parser("show", help="show a descriptor's versions, or one version")
+    show.add_argument("slug", metavar="SLUG")
+    show.add_argument("version", metavar="VERSION", nargs="?", help="a version, or latest")
+    show.add_argument("--json", action="store_true", help="print the raw JSON answer")
+
+    for remote in (push, listing, show):
+        remote.add_argument("--url", default=url, help=f"manager base URL (default {url})")
+    parser.set_defaults(func=_cmd_descriptor)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sluice", description="Sluice connector manager, indexer and tools."
@@ -128,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--offset", type=int, default=0, help="hits to skip")
     search.add_argument("--json", action="store_true", help="print the raw JSON answer")
     search.set_defaults(func=_cmd_search)
+    _descriptor_parser(sub)
     return parser
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import TypeAdapter
 
+from sluice_manager.http.auth import OPEN_API_PATHS
+
 PROTOCOL_VERSION = "1"
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -77,6 +79,8 @@ class _Components:
 
 
 def _security(path: str) -> list[dict[str, list[str]]]:
+    if path in OPEN_API_PATHS:
+        return []
     if path == "/api" or path.startswith("/api/"):
         return [{"adminToken": []}]
     if path.startswith("/sdk/"):

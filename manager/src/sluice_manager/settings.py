@@ -53,6 +53,13 @@ class ManagerSettings(BaseSettings):
     extraction_retry_after_seconds: int = 30
     docling_url: str | None = None
 
+    # Declarative sources (docs/descriptor.md). The URL people and OAuth providers reach this
+    # manager at (default http://host:port): consent returns to <public_url>/api/oauth/callback.
+    public_url: str | None = None
+    oauth_state_ttl_seconds: float = Field(default=600, gt=0)
+    # A source's test endpoint and OAuth code exchange, which call the described API.
+    upstream_check_timeout_seconds: float = Field(default=30, gt=0)
+
     # Registry, leadership, scheduling (protocol §8, §9).
     registry_ttl_seconds: float = 90
     # Unchanged re-registrations are buffered and written together this often; 0 writes each.
@@ -79,6 +86,10 @@ class ManagerSettings(BaseSettings):
     cancel_timeout_seconds: float = 10
     monitor_concurrency: int = 50
     scheduler_phase_timeout_seconds: float = 300
+
+    def base_url(self) -> str:
+        """Where this manager is reached from outside: ``public_url``, else ``http://host:port``."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @field_validator("admin_token", "connector_token", mode="before")
     @classmethod

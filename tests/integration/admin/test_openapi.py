@@ -25,6 +25,10 @@ async def test_document_lists_routes_with_bodies(client: TestClient) -> None:
         ("/sdk/source/{source_id}/sync-config", "get"),
         ("/sdk/source/{source_id}/connector-state", "put"),
         ("/api/connectors", "get"),
+        ("/api/descriptors", "post"),
+        ("/api/descriptors/validate", "post"),
+        ("/api/descriptors/{slug}/{version}", "get"),
+        ("/api/sources/{id}/oauth/start", "post"),
     ]:
         assert method in paths[path], (path, method)
     create = paths["/api/sources"]["post"]
@@ -33,6 +37,10 @@ async def test_document_lists_routes_with_bodies(client: TestClient) -> None:
     assert create["security"] == [{"adminToken": []}]
     assert paths["/sdk/source/{source_id}"]["get"]["security"] == [{"connectorToken": []}]
     assert paths["/api/sources/{id}"]["get"]["parameters"][0]["name"] == "id"
+    # The OAuth callback is the one admin-area route without the admin token.
+    assert "security" not in paths["/api/oauth/callback"]["get"]
+    push = paths["/api/descriptors"]["post"]
+    assert {p["name"] for p in push["parameters"]} == {"status", "visibility"}
     # Every component schema is itself a valid JSON Schema.
     for definition in doc["components"]["schemas"].values():
         Draft202012Validator.check_schema(definition)

@@ -12,6 +12,7 @@ from aiohttp import web
 from sluice_manager.admin import (
     actions_api,
     connectors_api,
+    descriptors_api,
     openapi_api,
     probes,
     progress,
@@ -27,6 +28,7 @@ def setup(app: web.Application) -> None:
     probes.setup(app)
     connectors_api.setup(app)
     sources_api.setup(app)
+    descriptors_api.setup(app)
     runs_api.setup(app)
     progress.setup(app)
     actions_api.setup(app)

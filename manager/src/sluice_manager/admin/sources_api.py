@@ -1,4 +1,8 @@
-"""``/api/sources``: create, list, read, update, soft delete; never returns a credential secret."""
+"""``/api/sources``: create, list, read, update, soft delete; never returns a credential secret.
+
+Declarative sources also have their credentials test (``/test``) and OAuth consent
+(``/oauth/start``, and the open ``/api/oauth/callback`` the provider sends the user back to).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,24 @@ from aiohttp import web
 from pydantic import TypeAdapter
 
 from sluice_manager.admin.common import path_id, query_limit, query_text, read_body
-from sluice_manager.http.errors import json_response
+from sluice_manager.http.errors import bad_request, json_response
 from sluice_manager.openapi import describe
 from sluice_manager.services import SERVICES
-from sluice_manager.sources import service
-from sluice_manager.sources.models import AdminSource, SourceCreate, SourcePatch
+from sluice_manager.sources import oauth, service, upstream
+from sluice_manager.sources.models import (
+    AdminSource,
+    OAuthCompleted,
+    OAuthStartBody,
+    OAuthStarted,
+    SourceCreate,
+    SourcePatch,
+    SourceTestResult,
+)
 from sluice_sql.query_loader import QUERIES
 
 _CREATE = TypeAdapter(SourceCreate)
 _PATCH = TypeAdapter(SourcePatch)
+_OAUTH_START = TypeAdapter(OAuthStartBody)
 
 
 def _dump(source: AdminSource) -> web.Response:
@@ -56,13 +69,53 @@ async def delete_source(request: web.Request) -> web.Response:
     return json_response({"status": "deleted", "id": source_id})
 
 
+async def test_source(request: web.Request) -> web.Response:
+    result = await upstream.run_source_test(request.app[SERVICES], path_id(request, what="source"))
+    return web.Response(body=result.model_dump_json(), content_type="application/json")
+
+
+async def start_oauth(request: web.Request) -> web.Response:
+    body = await read_body(request, _OAUTH_START, allow_empty=True)
+    started = await oauth.start(request.app[SERVICES], path_id(request, what="source"), body)
+    return web.Response(body=started.model_dump_json(), content_type="application/json")
+
+
+async def oauth_callback(request: web.Request) -> web.Response:
+    """Open route: the one-time state authenticates the provider's redirect."""
+    state = query_text(request, "state")
+    if state is None:
+        raise bad_request("state is required")
+    completed = await oauth.finish(
+        request.app[SERVICES], state, query_text(request, "code"), query_text(request, "error")
+    )
+    return web.Response(body=completed.model_dump_json(), content_type="application/json")
+
+
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/sources", create_source)
     app.router.add_get("/api/sources", list_sources)
     app.router.add_get("/api/sources/{id}", get_source)
     app.router.add_patch("/api/sources/{id}", patch_source)
     app.router.add_delete("/api/sources/{id}", delete_source)
+    app.router.add_post("/api/sources/{id}/test", test_source)
+    app.router.add_post("/api/sources/{id}/oauth/start", start_oauth)
+    app.router.add_get(oauth.CALLBACK_PATH, oauth_callback)
     describe("POST", "/api/sources", request=SourceCreate, response=AdminSource, status=201)
     describe("GET", "/api/sources", response=list[AdminSource], query=("source_type", "limit"))
     describe("GET", "/api/sources/{id}", response=AdminSource)
     describe("PATCH", "/api/sources/{id}", request=SourcePatch, response=AdminSource)
+    describe("POST", "/api/sources/{id}/test", response=SourceTestResult)
+    describe(
+        "POST",
+        "/api/sources/{id}/oauth/start",
+        request=OAuthStartBody,
+        response=OAuthStarted,
+        body_required=False,
+    )
+    describe(
+        "GET",
+        oauth.CALLBACK_PATH,
+        response=OAuthCompleted,
+        query=("code", "state", "error"),
+        summary="OAuth redirect target; no admin token (the one-time state authenticates).",
+    )

@@ -11,6 +11,10 @@ from sluice_manager.http.errors import HttpError
 
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
+# Admin-area paths that take no admin token: an OAuth provider redirects a user's browser here,
+# and the one-time state in the query is what authenticates it (sluice_manager.sources.oauth).
+OPEN_API_PATHS = frozenset({"/api/oauth/callback"})
+
 
 def presented_token(header: str | None) -> str | None:
     """The bearer token of an Authorization header: None when absent, "" when malformed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import orjson
 from aiohttp import web
@@ -14,12 +15,18 @@ class HttpError(ManagerError):
     """Raise from a handler to answer ``status`` with the error envelope."""
 
     def __init__(
-        self, status: int, message: str, *, headers: Mapping[str, str] | None = None
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = dict(headers or {})
+        self.details = details
 
 
 def bad_request(message: str) -> HttpError:
@@ -34,17 +41,22 @@ def unprocessable(message: str) -> HttpError:
     return HttpError(422, message)
 
 
-def error_body(message: str) -> bytes:
-    """The protocol's error envelope, ``{"error": message}``."""
+def error_body(message: str, details: Mapping[str, Any] | None = None) -> bytes:
+    """The protocol's error envelope, ``{"error": message}``, plus any ``details`` members."""
+    if details:
+        return orjson.dumps({"error": message, **details})
     return orjson.dumps({"error": message})
 
 
 def error_response(
-    status: int, message: str, headers: Mapping[str, str] | None = None
+    status: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    details: Mapping[str, Any] | None = None,
 ) -> web.Response:
     return web.Response(
         status=status,
-        body=error_body(message),
+        body=error_body(message, details),
         content_type="application/json",
         headers=headers,
     )

@@ -19,7 +19,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 from sluice_manager.errors import ManagerError
-from sluice_manager.http.auth import BearerTokens
+from sluice_manager.http.auth import OPEN_API_PATHS, BearerTokens
 from sluice_manager.http.errors import HttpError, error_response
 from sluice_manager.http.statuses import status_of
 from sluice_manager.settings import ManagerSettings
@@ -58,10 +58,10 @@ def request_middleware(
             path = request.path
             if path.startswith("/sdk/"):
                 connector.check(request)
-            elif path.startswith("/api/") or path == "/api":
+            elif (path.startswith("/api/") or path == "/api") and path not in OPEN_API_PATHS:
                 admin.check(request)
         except HttpError as exc:
-            return error_response(exc.status, exc.message, exc.headers)
+            return error_response(exc.status, exc.message, exc.headers, exc.details)
         except web.HTTPException as exc:
             return _framework_error(exc)
 
@@ -70,14 +70,14 @@ def request_middleware(
         try:
             response = await handler(request)
         except HttpError as exc:
-            response = error_response(exc.status, exc.message, exc.headers)
+            response = error_response(exc.status, exc.message, exc.headers, exc.details)
         except ManagerError as exc:
             status = status_of(exc)
             if status is None:
                 log.exception("request_failed", method=request.method, path=request.path)
                 response = error_response(500, "internal error")
             else:
-                response = error_response(status, exc.message)
+                response = error_response(status, exc.message, details=exc.details)
         except web.HTTPException as exc:
             if exc.status >= 400:
                 response = _framework_error(exc)

@@ -8,13 +8,27 @@ subclass answers like the nearest class listed.
 
 from __future__ import annotations
 
+from sluice_manager.catalog.errors import (
+    DescriptorImmutable,
+    DescriptorInvalid,
+    DescriptorNotFound,
+    StatusTransitionRefused,
+)
 from sluice_manager.connector_client import ConnectorTransportError
 from sluice_manager.errors import ManagerError
 from sluice_manager.extraction.availability import ReaderMissing
 from sluice_manager.queue.writer import EventsRejected
 from sluice_manager.registry.registration import RegistrationRejected
 from sluice_manager.runs.errors import TriggerError, TriggerErrorKind
-from sluice_manager.sources.errors import InvalidSource, SourceNotFound
+from sluice_manager.sources.errors import (
+    InvalidPin,
+    InvalidPinnedSource,
+    InvalidSource,
+    OAuthRefused,
+    PinArchived,
+    SourceNotFound,
+    UpstreamFailed,
+)
 
 STATUS_OF_ERROR: dict[type[ManagerError], int] = {
     SourceNotFound: 404,
@@ -23,6 +37,15 @@ STATUS_OF_ERROR: dict[type[ManagerError], int] = {
     EventsRejected: 400,  # §4.2 steps 3-5
     ReaderMissing: 501,  # §4.5: a format this installation cannot read
     ConnectorTransportError: 502,  # §3.6: an action relay that reached no connector
+    DescriptorInvalid: 422,  # with the validation problems
+    DescriptorNotFound: 404,
+    DescriptorImmutable: 409,  # a published version never changes
+    StatusTransitionRefused: 409,  # draft → published → archived only
+    InvalidPin: 400,  # unknown descriptor version, another slug, a source not declarative
+    PinArchived: 409,  # an archived version keeps its sources but takes no new ones
+    InvalidPinnedSource: 400,  # config or credentials against the descriptor, with the problems
+    UpstreamFailed: 422,  # the described API refused the source (user input), upstream_status
+    OAuthRefused: 400,  # a consent that cannot start; an unknown, used or expired state
 }
 
 # §4.10 (and §9.6 for the admin trigger): a trigger that started no run, by why not.

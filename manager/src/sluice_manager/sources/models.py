@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sluice_sdk.models import SOURCE_TYPE_PATTERN, Timestamp, UserFilterMode
 
 DEFAULT_SYNC_INTERVAL_SECONDS = 3600  # §9.3: the default schedule of a new source
+DECLARATIVE_SOURCE_TYPE = "declarative"  # the runtime that serves every pinned source
 
 
 def check_cron(expr: str) -> str:
@@ -57,9 +58,19 @@ class _ScheduleFields(_Body):
         return self
 
 
+class DescriptorPin(_Body):
+    """A catalog descriptor version a declarative source runs (docs/descriptor.md). ``latest``, in
+    a request, pins the highest published version at that moment."""
+
+    slug: str = Field(min_length=1, max_length=100)
+    version: str = Field(default="latest", min_length=1, max_length=100)
+
+
 class SourceCreate(_ScheduleFields):
     name: str = Field(min_length=1, max_length=500)
-    source_type: str = Field(pattern=SOURCE_TYPE_PATTERN)
+    # Optional only with ``descriptor``, whose sources are of the declarative type.
+    source_type: str | None = Field(default=None, pattern=SOURCE_TYPE_PATTERN)
+    descriptor: DescriptorPin | None = None
     config: dict[str, Any] = Field(default_factory=dict)
     credentials: CredentialInput | None = None
     is_active: bool = True
@@ -67,6 +78,25 @@ class SourceCreate(_ScheduleFields):
     user_filter_mode: UserFilterMode = "all"
     user_whitelist: list[str] | None = None
     user_blacklist: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _declarative(self) -> SourceCreate:
+        if self.descriptor is not None:
+            if self.source_type not in (None, DECLARATIVE_SOURCE_TYPE):
+                raise ValueError(
+                    f"a source with a descriptor has source_type {DECLARATIVE_SOURCE_TYPE!r}"
+                )
+            self.source_type = DECLARATIVE_SOURCE_TYPE
+        elif self.source_type is None:
+            raise ValueError("give source_type, or descriptor for a declarative source")
+        elif self.source_type == DECLARATIVE_SOURCE_TYPE:
+            raise ValueError("a declarative source needs a descriptor: {slug, version}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The source type (the validator filled it in)."""
+        return self.source_type or DECLARATIVE_SOURCE_TYPE
 
     def schedule(self) -> tuple[int | None, str | None]:
         """(interval, cron); a body that names neither gets the §9.3 default interval."""
@@ -80,6 +110,8 @@ class SourcePatch(_ScheduleFields):
     """Only members present in the body change; ``credentials: null`` removes the credential."""
 
     name: str | None = Field(default=None, min_length=1, max_length=500)
+    # A declarative source moves to another version of its descriptor only when asked to.
+    descriptor: DescriptorPin | None = None
     config: dict[str, Any] | None = None
     credentials: CredentialInput | None = None
     is_active: bool | None = None
@@ -107,6 +139,7 @@ class AdminSource(_Body):
     id: str
     name: str
     source_type: str
+    descriptor: DescriptorPin | None = None
     config: dict[str, Any]
     is_active: bool
     is_deleted: bool
@@ -124,3 +157,38 @@ class AdminSource(_Body):
     updated_at: Timestamp
     has_credentials: bool
     credential: CredentialSummary | None = None
+
+
+class SourceTestResult(_Body):
+    """``POST /api/sources/{id}/test``: what the auth profile's test endpoint answered.
+    ``tested`` is false when there is nothing to test yet (no test endpoint, or no consent)."""
+
+    tested: bool
+    ok: bool
+    upstream_status: int | None = None
+    message: str
+
+
+class OAuthStartBody(_Body):
+    """``POST /api/sources/{id}/oauth/start``: where the provider sends the user back (default
+    ``<public_url>/api/oauth/callback``) and the scopes to ask for (default the profile's)."""
+
+    redirect_uri: str | None = Field(default=None, min_length=1, max_length=2000)
+    scopes: list[str] | None = None
+
+
+class OAuthStarted(_Body):
+    """Send the user to ``authorize_url``; ``state`` names this consent until ``expires_at``."""
+
+    authorize_url: str
+    state: str
+    redirect_uri: str
+    expires_at: Timestamp
+
+
+class OAuthCompleted(_Body):
+    """``GET /api/oauth/callback``: the source's credential now holds the tokens."""
+
+    status: str = "authorized"
+    source_id: str
+    expires_at: Timestamp | None = None

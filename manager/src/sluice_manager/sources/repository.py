@@ -49,6 +49,9 @@ class SourceRecord:
     created_by: str | None
     created_at: datetime
     updated_at: datetime
+    # The catalog descriptor version of a declarative source (both or neither).
+    descriptor_slug: str | None = None
+    descriptor_version: str | None = None
 
 
 _SOURCE_FIELDS = tuple(f.name for f in fields(SourceRecord))
@@ -130,12 +133,18 @@ async def get_credential_object(
 
 
 async def get_sync_config(conn: Conn, source_id: str, box: SecretBox) -> dict[str, Any] | None:
-    """The §4.7 SyncConfig: credentials are the inner object or ``{}``; the source's checkpoint."""
+    """The §4.7 SyncConfig: credentials are the inner object or ``{}``; the source's checkpoint;
+    for a declarative source, its pinned descriptor document (a Sluice addition)."""
     rec = await get_source(conn, source_id)
     if rec is None:
         return None
     cred = await conn.fetchrow(QUERIES.select_credential_by_source, source_id)
     secret = {} if cred is None else _secret_object(box, cred["secret_encrypted"])
+    descriptor = None
+    if rec.descriptor_slug is not None and rec.descriptor_version is not None:
+        descriptor = await conn.fetchval(
+            QUERIES.select_descriptor_document, rec.descriptor_slug, rec.descriptor_version
+        )
     return SyncConfig(
         config=rec.config if rec.config is not None else {},
         credentials=secret,
@@ -145,4 +154,5 @@ async def get_sync_config(conn: Conn, source_id: str, box: SecretBox) -> dict[st
         user_filter_mode=rec.user_filter_mode or "all",
         user_whitelist=rec.user_whitelist,
         user_blacklist=rec.user_blacklist,
-    ).model_dump(mode="json")
+        descriptor=descriptor,
+    ).model_dump(mode="json", exclude={"descriptor"} if descriptor is None else None)

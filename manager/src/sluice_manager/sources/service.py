@@ -2,6 +2,8 @@
 
 Config and credentials are checked against the schemas of the newest manifest registered for the
 source type, online or offline (§8.1 keeps offline manifests for this). No manifest → accepted.
+A declarative source is checked against its pinned descriptor instead (``pinning``), and its auth
+profile's test endpoint must pass (``upstream``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import structlog
 from sluice_manager.ids import new_id
 from sluice_manager.registry.repository import latest_manifest_for_type
 from sluice_manager.services import Services
+from sluice_manager.sources import pinning, upstream
 from sluice_manager.sources.crypto import SecretBox
 from sluice_manager.sources.errors import InvalidSource, SourceNotFound
 from sluice_manager.sources.models import (
@@ -51,6 +54,7 @@ def admin_source(row: asyncpg.Record) -> AdminSource:
         id=rec.id,
         name=rec.name,
         source_type=rec.source_type,
+        descriptor=pinning.current_pin(rec),
         config=rec.config or {},
         is_active=rec.is_active,
         is_deleted=rec.is_deleted,
@@ -124,7 +128,15 @@ async def load_admin_source(conn: asyncpg.Pool | asyncpg.Connection, source_id: 
 
 async def create_source(services: Services, body: SourceCreate) -> AdminSource:
     pool, now = services.pool, services.clock.now()
-    await _validate(pool, body.source_type, body.config, body.credentials)
+    config, credentials = body.config, body.credentials
+    pin: tuple[str | None, str | None] = (None, None)
+    if body.descriptor is not None:
+        pinned = await pinning.resolve(pool, body.descriptor)
+        checked = pinning.check_input(pinned, config, credentials)
+        upstream.require_passing(await upstream.try_credentials(services.settings, pinned, checked))
+        config, credentials, pin = checked.config, checked.credential, (pinned.slug, pinned.version)
+    else:
+        await _validate(pool, body.kind, config, credentials)
     interval, cron = body.schedule()
     source_id = new_id()
     async with pool.acquire() as conn, conn.transaction():
@@ -132,8 +144,8 @@ async def create_source(services: Services, body: SourceCreate) -> AdminSource:
             QUERIES.insert_source,
             source_id,
             body.name,
-            body.source_type,
-            body.config,
+            body.kind,
+            config,
             body.is_active,
             interval,
             cron,
@@ -143,11 +155,18 @@ async def create_source(services: Services, body: SourceCreate) -> AdminSource:
             body.prune_on_full_sync,
             ADMIN_PRINCIPAL,
             now,
+            *pin,
         )
-        if body.credentials is not None:
-            await _write_credential(conn, services.secrets, source_id, body.credentials, now)
+        if credentials is not None:
+            await _write_credential(conn, services.secrets, source_id, credentials, now)
         created = await load_admin_source(conn, source_id)
-    log.info("source_created", source_id=source_id, source_type=body.source_type)
+    log.info(
+        "source_created",
+        source_id=source_id,
+        source_type=body.kind,
+        descriptor=pin[0],
+        version=pin[1],
+    )
     return created
 
 
@@ -189,18 +208,24 @@ async def update_source(services: Services, source_id: str, patch: SourcePatch) 
     current = await pool.fetchrow(QUERIES.select_source_by_id, source_id)
     if current is None or current["is_deleted"]:
         raise SourceNotFound(source_id)
-    source_type = current["source_type"]
-    await _validate(
-        pool,
-        source_type,
-        patch.config if "config" in given else None,
-        patch.credentials if "credentials" in given else None,
-    )
+    plan = await pinning.plan_patch(pool, services.secrets, source_record(current), patch)
+    if plan is None:
+        await _validate(
+            pool,
+            current["source_type"],
+            patch.config if "config" in given else None,
+            patch.credentials if "credentials" in given else None,
+        )
+    else:
+        result = await upstream.try_credentials(services.settings, plan.pinned, plan.checked)
+        upstream.require_passing(result)
     async with pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(QUERIES.select_source_for_update, source_id)
         if row is None:
             raise SourceNotFound(source_id)
         merged = _merged(source_record(row), patch)
+        if plan is not None and plan.write_config:
+            merged["config"] = plan.checked.config
         await conn.execute(
             QUERIES.update_source_settings,
             source_id,
@@ -215,7 +240,20 @@ async def update_source(services: Services, source_id: str, patch: SourcePatch) 
             merged["prune_on_full_sync"],
             now,
         )
-        if "credentials" in given:
+        if plan is not None and plan.pin_changed:
+            await conn.execute(
+                QUERIES.update_source_descriptor_pin,
+                source_id,
+                plan.pinned.slug,
+                plan.pinned.version,
+                now,
+            )
+        if plan is not None:
+            if plan.write_credential:
+                await _write_credential(
+                    conn, services.secrets, source_id, plan.checked.credential, now
+                )
+        elif "credentials" in given:
             if patch.credentials is None:
                 await conn.execute(QUERIES.delete_credential, source_id)
             else:

@@ -65,6 +65,9 @@ class ActionRequest(WireModel):
     credentials: CredentialObject
     source: SourceObject
     actor_email: str | None = None
+    # Sluice addition: the descriptor document of a declarative source, whose operation the action
+    # runs (docs/descriptor.md); omitted for other sources.
+    descriptor: dict[str, Any] | None = None
 
 
 class ActionResponse(WireModel):

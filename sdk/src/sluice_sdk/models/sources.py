@@ -59,3 +59,6 @@ class SyncConfig(WireModel):
     user_filter_mode: UserFilterMode = "all"
     user_whitelist: list[str] | None = None
     user_blacklist: list[str] | None = None
+    # Sluice addition: the descriptor document a declarative source is pinned to
+    # (docs/descriptor.md); omitted for other sources. Omni SDKs ignore the member.
+    descriptor: dict[str, Any] | None = None
