@@ -1,8 +1,9 @@
 """``sluice up``: the whole system on one machine, as supervised child processes.
 
-Embedded Postgres (or SLUICE_DATABASE_URL) → migrations → manager → indexer → filesystem connector,
-which registers itself by heartbeat; then the demo source over the project's own documentation is
-created if absent and its first sync starts. Ctrl-C stops every process it started, Postgres last.
+Embedded Postgres (or SLUICE_DATABASE_URL) → migrations → manager → indexer → filesystem connector
+and declarative runtime, which register themselves by heartbeat; then the demo source over the
+project's own documentation is created if absent and its first sync starts. Ctrl-C stops every
+process it started, Postgres last.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sluice_sql.bootstrap import open_database
 from sluice_sql.migrate import migrate_url
 
 CONNECTOR_PORT_OFFSET = 11  # 8090 → 8101
+DECLARATIVE_PORT_OFFSET = 12  # 8090 → 8102
 
 
 def project_root() -> Path:
@@ -38,6 +40,7 @@ def up(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level, json_output=settings.log_json)
     port = args.port or settings.port
     connector_port = port + CONNECTOR_PORT_OFFSET
+    declarative_port = port + DECLARATIVE_PORT_OFFSET
     database = asyncio.run(open_database(settings.database_url, settings.data_dir))
     supervisor = Supervisor()
     stop = threading.Event()
@@ -62,18 +65,22 @@ def up(args: argparse.Namespace) -> int:
             "manager", "sluice_cli.main", ["manager"], {**common, "SLUICE_PORT": str(port)}
         )
         supervisor.start("indexer", "sluice_cli.main", ["indexer"], common)
-        supervisor.start(
-            "filesystem connector",
-            "sluice_connector_filesystem",
-            [],
-            {
-                "SLUICE_CONNECTOR_TOKEN": common["SLUICE_CONNECTOR_TOKEN"],
-                "SLUICE_MANAGER_URL": manager_url,
-                "SLUICE_LISTEN_HOST": "127.0.0.1",
-                "PORT": str(connector_port),
-                "SLUICE_PORT": str(connector_port),
-            },
-        )
+        for name, module, connector_port_here in (
+            ("filesystem connector", "sluice_connector_filesystem", connector_port),
+            ("declarative runtime", "sluice_connector_declarative", declarative_port),
+        ):
+            supervisor.start(
+                name,
+                module,
+                [],
+                {
+                    "SLUICE_CONNECTOR_TOKEN": common["SLUICE_CONNECTOR_TOKEN"],
+                    "SLUICE_MANAGER_URL": manager_url,
+                    "SLUICE_LISTEN_HOST": "127.0.0.1",
+                    "PORT": str(connector_port_here),
+                    "SLUICE_PORT": str(connector_port_here),
+                },
+            )
         try:
             demo = asyncio.run(
                 ensure_demo_source(
@@ -101,6 +108,7 @@ def up(args: argparse.Namespace) -> int:
             f"  manager     {manager_url}  (GET /health)\n"
             f"  indexer     1 process\n"
             f"  connector   filesystem on http://127.0.0.1:{connector_port}\n"
+            f"  connector   declarative runtime on http://127.0.0.1:{declarative_port}\n"
             f"  postgres    {where}\n"
             f"  admin token {token_where}\n"
             f"  demo source {demo.source_id} ({demo.description})\n"
