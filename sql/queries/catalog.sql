@@ -77,9 +77,8 @@ WHERE ($1::text IS NULL OR $1 = ANY (categories))
   AND ($5::text IS NULL OR slug = $5)
   AND ($6::text IS NULL
        OR strpos(lower(name || ' ' || slug), lower($6)) > 0
-       OR to_tsvector(sluice_text_search_config_v1(),
-                      concat_ws(' ', name, slug, summary, description, publisher,
-                                array_to_string(tags, ' ')))
+       OR sluice_document_tsv_v1(concat_ws(' ', name, slug, publisher, array_to_string(tags, ' ')),
+                                 concat_ws(' ', summary, description))
           @@ sluice_search_query_v1($6))
 ORDER BY slug, version_major DESC, version_minor DESC, version_patch DESC,
          version_is_release DESC, version_prerelease DESC, version DESC
