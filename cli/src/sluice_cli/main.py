@@ -198,7 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
         "<data_dir>/admin_token) and print the ranked hits.",
     )
     search.add_argument("query", help="search words (web-search syntax: quotes, or, -word)")
-    search.add_argument("--url", default="http://127.0.0.1:8090", help="manager base URL")
+    search.add_argument(
+        "--url",
+        default=os.environ.get("SLUICE_MANAGER_URL", "http://127.0.0.1:8090"),
+        help="manager base URL (default: SLUICE_MANAGER_URL, else http://127.0.0.1:8090)",
+    )
     search.add_argument("--source-id", help="only this source")
     search.add_argument("--user", help="only documents this user email may see")
     search.add_argument("--limit", type=int, default=10, help="hits to show (max 100)")
