@@ -22,19 +22,27 @@ __all__ = [
 ]
 
 _EPOCH_MILLIS_ABOVE = 100_000_000_000  # 1973 in milliseconds, 5138 in seconds
+# Tuples, not ``X | Y`` unions: a union in an isinstance call is built anew at every call.
+_CONTAINERS = (dict, list, tuple)
+_DATES = (datetime, date)
+_NUMBERS = (int, float)
 
 
 def text_of(value: Any) -> str:
     """How a value prints in rendered text: null is empty, booleans and containers as JSON."""
+    if type(value) is str:  # the common cases first, before the isinstance checks
+        return value
+    if type(value) is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dict | list | tuple):
+    if isinstance(value, _CONTAINERS):
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
-    if isinstance(value, datetime | date):
+    if isinstance(value, _DATES):
         return value.isoformat()
     return str(value)
 
@@ -44,22 +52,31 @@ def parse_datetime(value: Any) -> datetime:
 
     Naive values are taken as UTC. Raises ``ValueError``.
     """
-    if isinstance(value, datetime):
+    if isinstance(value, str):
+        text = value.strip()
+        if _looks_iso(text):
+            moment = datetime.fromisoformat(text)
+        else:
+            try:
+                return parse_datetime(float(text))
+            except ValueError:
+                moment = datetime.fromisoformat(text)
+    elif isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
+    elif isinstance(value, _NUMBERS) and not isinstance(value, bool):
         seconds = value / 1000 if abs(value) >= _EPOCH_MILLIS_ABOVE else value
         return datetime.fromtimestamp(seconds, UTC)
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            return parse_datetime(float(text))
-        except ValueError:
-            moment = datetime.fromisoformat(text)
     else:
         raise ValueError(f"{value!r} is not a date")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _looks_iso(text: str) -> bool:
+    """``YYYY-…``: text no float can be (four digits then ``-``), so the failing ``float()`` of
+    the epoch attempt, an exception per timestamp, is skipped."""
+    return len(text) > 4 and text[4] == "-" and text[:4].isdigit()
 
 
 def _base64(value: Any) -> str:

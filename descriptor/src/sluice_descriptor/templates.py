@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sluice_descriptor.errors import TemplateError
@@ -29,6 +29,8 @@ __all__ = ["FUNCTIONS", "MissingVariable", "Template", "TemplateError", "text_of
 _SEGMENT = re.compile(r"[A-Za-z0-9_$@-]+")
 _SPACE = " \t"
 _ARG_ESCAPES = frozenset(",()\\")
+_ABSENT: Any = object()
+_SEQUENCES = (list, tuple)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,17 @@ class Template:
 
     text: str
     parts: tuple[Part, ...]
+    # Shapes precomputed once (templates are parsed once and rendered per record): the text of a
+    # template without expressions, and the expression of one that is exactly one ``{expr}``.
+    constant: str | None = field(init=False, repr=False, compare=False)
+    lone: Path | Call | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        literal = all(type(part) is Literal for part in self.parts)
+        constant = "".join(part.text for part in self.parts if type(part) is Literal)
+        single = self.parts[0] if len(self.parts) == 1 else None
+        object.__setattr__(self, "constant", constant if literal else None)
+        object.__setattr__(self, "lone", None if type(single) is Literal else single)
 
     @classmethod
     def parse(cls, text: str) -> Template:
@@ -97,28 +110,42 @@ class Template:
 
     @property
     def is_literal(self) -> bool:
-        return all(isinstance(part, Literal) for part in self.parts)
+        return self.constant is not None
 
     def render(self, ctx: Mapping[str, Any], *, strict: bool = True) -> str:
         """The text; a missing variable raises ``MissingVariable`` (empty when not strict)."""
-        return "".join(_render_part(part, ctx, strict) for part in self.parts)
+        if self.constant is not None:
+            return self.constant
+        if self.lone is not None:
+            return text_of(_value(self.lone, ctx, strict))
+        pieces = []
+        for part in self.parts:
+            if isinstance(part, Literal):
+                pieces.append(part.text)
+            else:
+                pieces.append(text_of(_value(part, ctx, strict)))
+        return "".join(pieces)
 
     def evaluate(self, ctx: Mapping[str, Any], *, strict: bool = True) -> Any:
         """The value (JSON type kept) of a template that is one ``{expr}``; else the text."""
-        if len(self.parts) == 1 and not isinstance(self.parts[0], Literal):
-            return _value(self.parts[0], ctx, strict)
+        if self.lone is not None:
+            return _value(self.lone, ctx, strict)
         return self.render(ctx, strict=strict)
 
 
-def resolve(ctx: Mapping[str, Any], segments: Sequence[str]) -> tuple[bool, Any]:
-    """Follow a dotted path through mappings and lists: ``(found, value)``."""
+def resolve(ctx: Any, segments: Sequence[str]) -> tuple[bool, Any]:
+    """Follow a dotted path from ``ctx`` through mappings and lists: ``(found, value)``."""
     value: Any = ctx
     for segment in segments:
-        if isinstance(value, Mapping):
+        if type(value) is dict:  # JSON's own type first: cheaper than the ABC check below
+            value = value.get(segment, _ABSENT)
+            if value is _ABSENT:
+                return False, None
+        elif isinstance(value, Mapping):
             if segment not in value:
                 return False, None
             value = value[segment]
-        elif isinstance(value, list | tuple) and segment.lstrip("-").isdigit():
+        elif isinstance(value, _SEQUENCES) and segment.lstrip("-").isdigit():
             index = int(segment)
             if not -len(value) <= index < len(value):
                 return False, None
@@ -139,12 +166,6 @@ def _value(part: Path | Call, ctx: Mapping[str, Any], strict: bool) -> Any:
     if part.name in LAZY_FUNCTIONS:
         return FUNCTIONS[part.name].call(*(arg.evaluate(ctx, strict=False) for arg in part.args))
     return FUNCTIONS[part.name].call(*(arg.evaluate(ctx, strict=strict) for arg in part.args))
-
-
-def _render_part(part: Part, ctx: Mapping[str, Any], strict: bool) -> str:
-    if isinstance(part, Literal):
-        return part.text
-    return text_of(_value(part, ctx, strict))
 
 
 @functools.lru_cache(maxsize=4096)

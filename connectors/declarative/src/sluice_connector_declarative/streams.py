@@ -14,12 +14,7 @@ from typing import Any
 
 from sluice_connector_declarative.bookmarks import later, with_lookback
 from sluice_connector_declarative.checkpoint import PageState, RunCheckpoint, StreamState
-from sluice_connector_declarative.mapping import (
-    MappingError,
-    document_id,
-    map_record,
-    template_context,
-)
+from sluice_connector_declarative.mapping import CompiledMapping, MappingError
 from sluice_connector_declarative.pagination import (
     FetchedPage,
     first_state,
@@ -78,6 +73,7 @@ class StreamSync:
         self.checkpoint = checkpoint
         self.state: StreamState = checkpoint.stream(stream.name)
         self.config: Mapping[str, Any] = client.config
+        self.mapping = CompiledMapping(stream.document, config=self.config, stream=stream.name)
         self.log = ctx.log.bind(stream=stream.name)
 
     async def run(self) -> None:
@@ -130,13 +126,11 @@ class StreamSync:
         return count
 
     async def _emit_record(self, record: Any) -> None:
-        name, mapping = self.stream.name, self.stream.document
         try:
             if is_deleted(self.stream.deleted, record):
-                ctx = template_context(record, self.config, name)
-                await self.ctx.emit_deleted(document_id(mapping, ctx))
+                await self.ctx.emit_deleted(self.mapping.document_id(record))
                 return
-            doc = map_record(mapping, record, config=self.config, stream=name)
+            doc = self.mapping.map(record)
         except MappingError as exc:
             self.log.warning("record_skipped", reason=str(exc))
             return
