@@ -3,11 +3,13 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
-# Every distribution of the workspace, installed editable; the manager with its extraction extra.
+# Every distribution of the workspace, installed editable; the manager with its extraction extra, the
+# SDK with its mcp extra (connectors that wrap an MCP server).
 DISTRIBUTIONS := sdk sql runtime descriptor manager indexer connectors/rss connectors/filesystem connectors/web \
-	connectors/declarative cli
-EDITABLE := -e ./sdk -e './sql[embedded]' -e ./runtime -e ./descriptor -e './manager[extraction]' -e ./indexer \
-	-e ./connectors/rss -e ./connectors/filesystem -e ./connectors/web -e ./connectors/declarative -e ./cli
+	connectors/declarative connectors/mcp-everything cli
+EDITABLE := -e './sdk[mcp]' -e './sql[embedded]' -e ./runtime -e ./descriptor -e './manager[extraction]' \
+	-e ./indexer -e ./connectors/rss -e ./connectors/filesystem -e ./connectors/web -e ./connectors/declarative \
+	-e ./connectors/mcp-everything -e ./cli
 # Re-install only when a pyproject.toml changes.
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(DISTRIBUTIONS))
 STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) | sha256sum | cut -c1-16)

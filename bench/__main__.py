@@ -9,8 +9,10 @@ import sys
 
 import psutil
 
-from bench import end_to_end, ingest, registry, scheduling
+from bench import declarative, end_to_end, ingest, mcp, registry, scheduling
 from bench.harness import bench_server, fresh_database
+
+DATABASE_BENCHES = {"ingest", "e2e", "registry", "scheduler", "monitor", "mcp"}
 
 
 async def main(selected: set[str]) -> None:
@@ -19,27 +21,37 @@ async def main(selected: set[str]) -> None:
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",
         flush=True,
     )
-    with bench_server() as server:
-        if not selected or "ingest" in selected:
-            url = await fresh_database(server, "bench_ingest")
-            for text in await ingest.run(url):
-                print(text, flush=True)
-        if not selected or "e2e" in selected:
-            url = await fresh_database(server, "bench_e2e")
-            for text in await end_to_end.run(url):
-                print(text, flush=True)
-        if not selected or "registry" in selected:
-            url = await fresh_database(server, "bench_registry")
-            for text in await registry.run(url):
-                print(text, flush=True)
-        if not selected or "scheduler" in selected:
-            url = await fresh_database(server, "bench_scheduler")
-            for text in await scheduling.run_scheduler(url):
-                print(text, flush=True)
-        if not selected or "monitor" in selected:
-            url = await fresh_database(server, "bench_monitor")
-            for text in await scheduling.run_monitor(url):
-                print(text, flush=True)
+    if not selected or selected & DATABASE_BENCHES:
+        with bench_server() as server:
+            if not selected or "ingest" in selected:
+                url = await fresh_database(server, "bench_ingest")
+                for text in await ingest.run(url):
+                    print(text, flush=True)
+            if not selected or "e2e" in selected:
+                url = await fresh_database(server, "bench_e2e")
+                for text in await end_to_end.run(url):
+                    print(text, flush=True)
+            if not selected or "registry" in selected:
+                url = await fresh_database(server, "bench_registry")
+                for text in await registry.run(url):
+                    print(text, flush=True)
+            if not selected or "scheduler" in selected:
+                url = await fresh_database(server, "bench_scheduler")
+                for text in await scheduling.run_scheduler(url):
+                    print(text, flush=True)
+            if not selected or "monitor" in selected:
+                url = await fresh_database(server, "bench_monitor")
+                for text in await scheduling.run_monitor(url):
+                    print(text, flush=True)
+            if not selected or "mcp" in selected:
+                url = await fresh_database(server, "bench_mcp")
+                for text in await mcp.run(url):
+                    print(text, flush=True)
+
+    if not selected or "declarative" in selected:
+        # No database: a local API, a counting manager stand-in and the two connectors.
+        for text in await declarative.run():
+            print(text, flush=True)
 
 
 if __name__ == "__main__":

@@ -103,6 +103,17 @@ CREATE FUNCTION public.sluice_search_query_v1(query text) RETURNS tsquery
 COMMENT ON FUNCTION public.sluice_search_query_v1(query text) IS 'The tsquery matched against documents.tsv for a user''s search text.';
 
 --
+-- Name: connector_configs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.connector_configs (
+    provider text NOT NULL,
+    config_encrypted bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL
+);
+
+--
 -- Name: connectors; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -316,6 +327,25 @@ CREATE TABLE public.schema_migrations (
 );
 
 --
+-- Name: scoped_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.scoped_tokens (
+    id text NOT NULL,
+    kind text NOT NULL,
+    token_sha256 bytea NOT NULL,
+    name text DEFAULT ''::text NOT NULL,
+    connector_id text,
+    source_types text[] DEFAULT '{}'::text[] NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT scoped_tokens_connector_id CHECK (((kind <> 'connector'::text) OR (connector_id IS NOT NULL))),
+    CONSTRAINT scoped_tokens_kind_check CHECK ((kind = ANY (ARRAY['connector'::text, 'mcp'::text]))),
+    CONSTRAINT scoped_tokens_token_sha256_check CHECK ((length(token_sha256) = 32))
+);
+
+--
 -- Name: sources; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -340,6 +370,7 @@ CREATE TABLE public.sources (
     updated_at timestamp with time zone NOT NULL,
     descriptor_slug text,
     descriptor_version text,
+    owner_email text,
     CONSTRAINT sources_descriptor_pin CHECK (((descriptor_slug IS NULL) = (descriptor_version IS NULL))),
     CONSTRAINT sources_one_schedule CHECK (((sync_interval_seconds IS NULL) OR (sync_cron IS NULL))),
     CONSTRAINT sources_sync_interval_seconds_check CHECK (((sync_interval_seconds IS NULL) OR (sync_interval_seconds >= 60))),
@@ -379,6 +410,13 @@ END) STORED NOT NULL,
     CONSTRAINT sync_runs_sync_type_check CHECK ((sync_type = ANY (ARRAY['full'::text, 'incremental'::text, 'realtime'::text]))),
     CONSTRAINT sync_runs_trigger_type_check CHECK ((trigger_type = ANY (ARRAY['scheduled'::text, 'manual'::text, 'webhook'::text, 'connector'::text])))
 );
+
+--
+-- Name: connector_configs connector_configs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.connector_configs
+    ADD CONSTRAINT connector_configs_pkey PRIMARY KEY (provider);
 
 --
 -- Name: connectors connectors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -477,6 +515,20 @@ ALTER TABLE ONLY public.oauth_states
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+--
+-- Name: scoped_tokens scoped_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.scoped_tokens
+    ADD CONSTRAINT scoped_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: scoped_tokens scoped_tokens_token_sha256_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.scoped_tokens
+    ADD CONSTRAINT scoped_tokens_token_sha256_key UNIQUE (token_sha256);
 
 --
 -- Name: sources sources_pkey; Type: CONSTRAINT; Schema: public; Owner: -

@@ -82,3 +82,11 @@ WHERE c.connector_id = b.connector_id
   AND c.manifest_sha256 = b.manifest_sha256
   AND c.last_heartbeat_at > b.at - make_interval(secs => $4::float8)
 RETURNING c.connector_id;
+
+-- name: delete_offline_connector
+-- Removes a connector that is offline (§8.1: no heartbeat for ttl seconds); returns its id when
+-- removed. $1: connector_id, $2: now, $3: ttl seconds.
+DELETE FROM connectors
+WHERE connector_id = $1
+  AND last_heartbeat_at <= $2::timestamptz - make_interval(secs => $3::float8)
+RETURNING connector_id;

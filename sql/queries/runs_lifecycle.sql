@@ -36,13 +36,13 @@ RETURNING id;
 
 -- name: promote_source_checkpoint
 -- On completion: the source takes the run's checkpoint when the run saved one (even null), and
--- always a fresh updated_at. Returns prune_on_full_sync. $1: source_id, $2: promote (bool),
--- $3: checkpoint, $4: now.
+-- always a fresh updated_at. Returns prune_on_full_sync and source_type (whose connector decides
+-- the sweep, §10.7). $1: source_id, $2: promote (bool), $3: checkpoint, $4: now.
 UPDATE sources
 SET checkpoint = CASE WHEN $2::boolean THEN $3::jsonb ELSE checkpoint END,
     updated_at = $4
 WHERE id = $1
-RETURNING prune_on_full_sync;
+RETURNING prune_on_full_sync, source_type;
 
 -- name: touch_run
 -- Refreshes a running run's activity. $1: sync_run_id, $2: now.

@@ -156,7 +156,8 @@ UPDATE sync_runs SET offline_observations = 0
 WHERE id = $1 AND status = 'running' AND offline_observations <> 0;
 
 -- name: reset_resume_attempts
--- The connector says the run is running (§8.2 step 3). $1: run id.
+-- The connector says the run is running (§8.2 step 3), or answered 409 to its resume (step 4).
+-- $1: run id.
 UPDATE sync_runs SET resume_attempts = 0
 WHERE id = $1 AND status = 'running' AND resume_attempts <> 0;
 

@@ -5,7 +5,9 @@
 -- name: search_documents
 -- Ranked full-text search with websearch syntax (sluice_search_query_v1); snippets are built
 -- only for the returned page, from the first 200,000 characters (ts_headline re-parses its
--- input, and texts reach 5 MiB).
+-- input, and texts reach 5 MiB). ts_headline copies the document's text, HTML included, around
+-- its markers: the markers here are the private-use characters U+E000 and U+E001 (first removed
+-- from the text), so that the caller can escape the snippet and then put in the only markup.
 -- When $3 is given, only documents the user may see: public ones, those naming the user's email,
 -- and those naming a group the user belongs to (memberships of the same source) or the user's
 -- email domain. Emails compare lowercased. One row per hit; with no hit on the page, one row
@@ -40,7 +42,8 @@ page AS (
     SELECT id, score FROM hits ORDER BY score DESC, id LIMIT $5 OFFSET $6
 )
 SELECT counted.total, p.id, p.score, d.source_id, d.external_id, d.title, d.url,
-    sluice_search_headline_v1(left(d.content, 200000), query.tsq,
+    sluice_search_headline_v1(translate(left(d.content, 200000), U&'\E000\E001', ''), query.tsq,
+        U&'StartSel="\E000", StopSel="\E001", '
         'MaxFragments=2, MinWords=8, MaxWords=30, FragmentDelimiter=" … "') AS snippet
 FROM counted
 CROSS JOIN query

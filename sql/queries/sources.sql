@@ -169,3 +169,9 @@ DELETE FROM oauth_states WHERE expires_at <= $1;
 -- name: update_credential_validated
 -- Records that a source's credential passed its test endpoint. $1 source_id, $2 now.
 UPDATE credentials SET last_validated_at = $2 WHERE source_id = $1;
+
+-- name: update_source_owner_email
+-- Sets or clears the owner of a live source (§4.7 user-email). $1 id, $2 owner_email, $3 now.
+UPDATE sources SET owner_email = $2, updated_at = $3
+WHERE id = $1 AND NOT is_deleted
+RETURNING id;

@@ -24,7 +24,8 @@ import psutil
 import pytest
 
 from sluice_sql.embedded import read_running_server
-from tests.support.http import free_port, wait_for_json
+from tests.e2e.up_support import up_port
+from tests.support.http import wait_for_json
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -52,6 +53,7 @@ class Up:
             }
         )
         self.url = f"http://127.0.0.1:{port}"
+        self.early = ""
         self.data_dir = data_dir
         self.env = env
         self.proc = subprocess.Popen(
@@ -66,10 +68,18 @@ class Up:
     def token(self) -> str:
         return (self.data_dir / "admin_token").read_text().strip()
 
+    def wait_banner(self) -> None:
+        """Read the output up to the end of the banner, printed once every process runs."""
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            self.early += raw.decode(errors="replace")
+            if raw.strip() == b"Press Ctrl-C to stop.":
+                return
+
     def interrupt(self) -> str:
         self.proc.send_signal(signal.SIGINT)
         out, _ = self.proc.communicate(timeout=60)
-        return out.decode(errors="replace")
+        return self.early + out.decode(errors="replace")
 
     def connector_pid(self) -> int:
         for child in psutil.Process(self.proc.pid).children():
@@ -138,7 +148,7 @@ async def test_whole_system_demo_search_and_connector_kill(
 ) -> None:
     root = _project(tmp_path)
     data_dir = tmp_path / "data"
-    up = Up(root, data_dir, free_port())
+    up = Up(root, data_dir, up_port())
     try:
         assert await wait_for_json(up.url + "/health", timeout=90) == {
             "status": "ok",
@@ -154,6 +164,14 @@ async def test_whole_system_demo_search_and_connector_kill(
         await _wait_run(api, up, demo["id"], lambda r: r["status"] == "completed")
         hits = await _wait_search(up, PHRASE)
         assert hits[0]["external_id"] == "README.md"
+        # Each connector registered and synced with a scoped token of its own (§2), not the
+        # shared connector token.
+        scoped = await _get(api, up, "/api/connector-tokens")
+        assert {(t["connector_id"], tuple(t["source_types"])) for t in scoped} == {
+            ("filesystem", ("filesystem",)),
+            ("declarative", ("declarative",)),
+        }
+        assert all(t["last_used_at"] is not None and t["revoked_at"] is None for t in scoped)
 
         # A second sync with enough files to be killed half way through.
         for i in range(2500):
@@ -184,11 +202,15 @@ async def test_whole_system_demo_search_and_connector_kill(
     assert _postgres_left(data_dir) == []
 
     # A second `sluice up` reuses the data: same demo source, still searchable.
-    again = Up(root, data_dir, free_port())
+    again = Up(root, data_dir, up_port())
     try:
         await wait_for_json(again.url + "/health", timeout=90)
+        again.wait_banner()
         await asyncio.sleep(0)
         assert [s["id"] for s in await _get(api, again, "/api/sources")] == [demo["id"]]
+        # The connectors' scoped tokens are kept in the data directory and reused.
+        kept = await _get(api, again, "/api/connector-tokens")
+        assert {t["id"] for t in kept} == {t["id"] for t in scoped}
         assert (await _wait_search(again, PHRASE))[0]["external_id"] == "README.md"
     finally:
         output = again.interrupt()

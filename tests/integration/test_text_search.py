@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 
 from sluice_indexer.worker import Worker
+from sluice_manager.search.reads import snippet_markup
 from sluice_sql.query_loader import QUERIES
 from tests.integration.indexer import factories as f
 
@@ -60,7 +61,7 @@ async def test_indexer_writes_the_tsv_search_matches(db_pool: asyncpg.Pool, db_u
         after = await conn.fetch(QUERIES.search_documents, "sail", None, None, None, 10, 0)
     # Stemming on both sides: "whale" finds "whales", "sail" finds "Sailing" and "sailing".
     assert [(r["external_id"], r["total"]) for r in found] == [("d", 1)]
-    assert "<b>whales</b>" in found[0]["snippet"]
+    assert "<b>whales</b>" in snippet_markup(found[0]["snippet"])
     assert stored is not None
     assert stored["tsv"] == stored["expected"]
     assert [r["external_id"] for r in after] == ["d"]

@@ -23,6 +23,10 @@ DISTRIBUTIONS = {
     "connectors/filesystem": ("sluice-connector-filesystem", "sluice_connector_filesystem"),
     "connectors/web": ("sluice-connector-web", "sluice_connector_web"),
     "connectors/declarative": ("sluice-connector-declarative", "sluice_connector_declarative"),
+    "connectors/mcp-everything": (
+        "sluice-connector-mcp-everything",
+        "sluice_connector_mcp_everything",
+    ),
 }
 # What an editable install or an in-place build leaves in a folder; never part of a wheel.
 LITTER = shutil.ignore_patterns("build", "dist", "*.egg-info", "__pycache__")

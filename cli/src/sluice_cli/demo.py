@@ -35,7 +35,11 @@ async def _json(resp: aiohttp.ClientResponse) -> Any:
 
 
 async def _wait(
-    check: Any, stop: threading.Event, supervisor: Supervisor, wait_seconds: float
+    check: Any,
+    stop: threading.Event,
+    supervisor: Supervisor,
+    wait_seconds: float,
+    what: str = "the manager and the connector",
 ) -> bool:
     deadline = time.monotonic() + wait_seconds
     while not stop.is_set() and supervisor.first_exited() is None:
@@ -45,9 +49,27 @@ async def _wait(
         except (aiohttp.ClientError, TimeoutError):
             pass
         if time.monotonic() > deadline:
-            raise DemoSetupError("timed out waiting for the manager and the connector")
+            raise DemoSetupError(f"timed out waiting for {what}")
         await asyncio.sleep(0.2)
     return False
+
+
+async def wait_healthy(
+    url: str,
+    what: str,
+    *,
+    stop: threading.Event,
+    supervisor: Supervisor,
+    wait_seconds: float = 60.0,
+) -> bool:
+    """Wait until ``url``/health answers 200. False when stopped or a child died meanwhile."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
+
+        async def healthy() -> bool:
+            async with http.get(f"{url}/health") as resp:
+                return resp.status == 200
+
+        return await _wait(healthy, stop, supervisor, wait_seconds, what)
 
 
 async def ensure_demo_source(

@@ -1,14 +1,24 @@
-"""``sluice`` command line: migrate, manager, up, indexer, search, descriptor."""
+"""``sluice`` command line: migrate, manager, up, indexer, search, descriptor, token."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
+from sluice_cli.token import add_parser as token_parser
 from sluice_runtime.logs import configure_logging
+
+
+def _version() -> str:
+    try:
+        return version("sluice-command")
+    except PackageNotFoundError:  # run from a source tree without installing
+        return "unknown"
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
@@ -42,7 +52,17 @@ def _cmd_manager(args: argparse.Namespace) -> int:
         overrides["port"] = args.port
     settings = ManagerSettings(**overrides)  # type: ignore[arg-type]
     configure_logging(settings.log_level, json_output=settings.log_json)
-    run(settings)
+    try:
+        run(settings)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(
+            f"sluice manager: port {settings.port} on {settings.host} is already in use "
+            "(another manager or sluice up?); choose another with --port or SLUICE_PORT",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -59,7 +79,7 @@ def _cmd_indexer(args: argparse.Namespace) -> int:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from sluice_cli.search import SearchRequest, admin_token, run
+    from sluice_cli.search import SearchRequest, admin_token, run, token_hint
     from sluice_manager.settings import ManagerSettings
 
     settings = ManagerSettings()
@@ -72,7 +92,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
         offset=args.offset,
         as_json=args.json,
     )
-    return run(request, admin_token(settings.admin_token, settings.data_dir))
+    token = admin_token(settings.admin_token, settings.data_dir)
+    hint = token_hint(settings.admin_token, settings.data_dir, token)
+    return run(request, token, refused_hint=hint)
 
 
 def _cmd_descriptor(args: argparse.Namespace) -> int:
@@ -103,6 +125,15 @@ def _cmd_descriptor(args: argparse.Namespace) -> int:
     return descriptor.reachable(
         lambda: descriptor.show(manager, args.slug, args.version, as_json=args.json)
     )
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from sluice_cli import token
+    from sluice_cli.search import admin_token
+    from sluice_manager.settings import ManagerSettings
+
+    settings = ManagerSettings()
+    return token.run(args, admin_token(settings.admin_token, settings.data_dir))
 
 
 def _descriptor_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -155,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sluice", description="Sluice connector manager, indexer and tools."
     )
+    parser.add_argument("--version", action="version", version=f"sluice {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     migrate = sub.add_parser(
@@ -177,8 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
         "up",
         help="run the whole system locally on the embedded Postgres",
         description=(
-            "Start embedded Postgres (data in .sluice/pg), apply migrations and run the manager. "
-            "Ctrl-C stops everything it started."
+            "Start embedded Postgres (data in SLUICE_DATA_DIR/pg, SLUICE_DATA_DIR defaulting to "
+            ".sluice; SLUICE_DATABASE_URL uses a Postgres of your own instead), apply migrations, "
+            "and run the manager on --port (default 8090), one indexer, the filesystem connector "
+            "on port+11 (8101) and the declarative runtime on port+12 (8102); then create the demo "
+            "source over README.md and docs/ and start its first sync. SLUICE_DATA_DIR also holds "
+            "the admin and connector tokens and the credentials key. One sluice up per data "
+            "directory. Ctrl-C stops everything it started, Postgres last."
         ),
     )
     up.add_argument("--port", type=int, default=None, help="manager port (default 8090)")
@@ -210,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print the raw JSON answer")
     search.set_defaults(func=_cmd_search)
     _descriptor_parser(sub)
+    token_parser(sub, _cmd_token)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 import urllib.error
@@ -37,6 +38,23 @@ def admin_token(configured: tuple[str, ...], data_dir: Path) -> str | None:
         return None
 
 
+def token_hint(configured: tuple[str, ...], data_dir: Path, token: str | None) -> str:
+    """What to tell a user whose token was refused: where it came from, or where it was sought."""
+    file = (data_dir / ADMIN_TOKEN_FILE).resolve()
+    if configured:
+        return "the admin token from SLUICE_ADMIN_TOKEN was refused"
+    if token is not None:
+        return (
+            f"the admin token read from {file} was refused: is that the data directory of the "
+            "manager asked? (SLUICE_DATA_DIR chooses it)"
+        )
+    return (
+        f"no admin token was sent: SLUICE_ADMIN_TOKEN is not set and {file} does not exist. "
+        "Run this in the folder where sluice up runs, set SLUICE_DATA_DIR to its data "
+        "directory, or set SLUICE_ADMIN_TOKEN"
+    )
+
+
 def fetch(request: SearchRequest, token: str | None, timeout: float = 30) -> dict[str, Any]:
     params = {"q": request.query, "limit": request.limit, "offset": request.offset}
     if request.source_id:
@@ -51,7 +69,9 @@ def fetch(request: SearchRequest, token: str | None, timeout: float = 30) -> dic
 
 
 def _plain(snippet: str) -> str:
-    return " ".join(snippet.replace("<b>", "*").replace("</b>", "*").split())
+    """The snippet (escaped text, ``<b>`` around matches) for a terminal: matches in ``*``."""
+    marked = snippet.replace("<b>", "*").replace("</b>", "*")
+    return " ".join(html.unescape(marked).split())
 
 
 def render(body: dict[str, Any], request: SearchRequest, out: TextIO) -> None:
@@ -71,8 +91,15 @@ def render(body: dict[str, Any], request: SearchRequest, out: TextIO) -> None:
         out.write(f"no results ({total} in total)\n")
 
 
-def run(request: SearchRequest, token: str | None, out: TextIO | None = None) -> int:
-    """Exit status: 0 with results printed, 1 when the manager refused, 2 when unreachable."""
+def run(
+    request: SearchRequest,
+    token: str | None,
+    out: TextIO | None = None,
+    *,
+    refused_hint: str | None = None,
+) -> int:
+    """Exit status: 0 with results printed, 1 when the manager refused, 2 when unreachable.
+    ``refused_hint`` (see :func:`token_hint`) follows a 401."""
     out = out or sys.stdout
     try:
         body = fetch(request, token)
@@ -82,6 +109,8 @@ def run(request: SearchRequest, token: str | None, out: TextIO | None = None) ->
         except ValueError:
             message = exc.reason
         print(f"search failed: HTTP {exc.code}: {message}", file=sys.stderr)
+        if exc.code == 401 and refused_hint:
+            print(refused_hint, file=sys.stderr)
         return 1
     except (urllib.error.URLError, OSError) as exc:
         print(f"cannot reach the manager at {request.url}: {exc}", file=sys.stderr)

@@ -3,17 +3,43 @@
 Children run in their own sessions so a terminal Ctrl-C reaches only ``sluice up``, which then stops
 them in reverse order. A child that dies is restarted after a short backoff, like a process manager
 would; one that keeps dying (``max_restarts`` within ``restart_window`` seconds) stops everything.
+
+Children die with the supervisor: on Linux each asks the kernel, before it runs, for SIGTERM when
+its parent dies (``PR_SET_PDEATHSIG``), so a ``kill -9`` of ``sluice up`` leaves no orphan behind;
+``on_spawn`` tells ``sluice up``'s watchdog (``sluice_cli.watchdog``) each pid too, for the rest.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking for SIGTERM when the parent dies; None where there is no prctl."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:  # looked up here, in the parent: the child only calls it
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def die_with_parent() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request was made
+            os._exit(1)
+
+    return die_with_parent
 
 
 @dataclass
@@ -37,6 +63,7 @@ class Supervisor:
     max_restarts: int = 5
     restart_window: float = 60.0
     children: list[Child] = field(default_factory=list)
+    on_spawn: Callable[[Child], None] | None = None
 
     def start(self, name: str, module: str, args: list[str], env: dict[str, str]) -> Child:
         child = Child(name=name, argv=[sys.executable, "-m", module, *args], env=env)
@@ -46,9 +73,14 @@ class Supervisor:
 
     def _spawn(self, child: Child) -> None:
         child.process = subprocess.Popen(
-            child.argv, env={**os.environ, **child.env}, start_new_session=True
+            child.argv,
+            env={**os.environ, **child.env},
+            start_new_session=True,
+            preexec_fn=_parent_death_signal(),  # noqa: PLW1509 - spawned while single-threaded
         )
         child.restart_at = None
+        if self.on_spawn is not None:
+            self.on_spawn(child)
 
     def pid(self, name: str) -> int | None:
         for child in self.children:

@@ -23,9 +23,16 @@ __all__ = ["load_path", "load_text", "parse_text"]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def load_text(text: str, *, filename: str = "<descriptor>") -> Validation:
+MAX_DEPTH = 64
+"""The deepest nesting of mappings and lists a descriptor may have by default: the manager's
+limit on a stored JSON value (protocol §1.3), which it passes as ``max_depth``."""
+
+
+def load_text(
+    text: str, *, filename: str = "<descriptor>", max_depth: int = MAX_DEPTH
+) -> Validation:
     """Parse and validate a descriptor's YAML or JSON text; every problem is reported."""
-    data, problems = parse_text(text)
+    data, problems = parse_text(text, max_depth=max_depth)
     if problems:
         return Validation(None, problems, filename)
     validation = validate_data(data)
@@ -42,13 +49,18 @@ def load_path(path: str | os.PathLike[str]) -> Validation:
     return load_text(text, filename=filename)
 
 
-def parse_text(text: str) -> tuple[Any, list[Problem]]:
+def parse_text(text: str, *, max_depth: int = MAX_DEPTH) -> tuple[Any, list[Problem]]:
     """The round-trip tree (mappings carry ``.lc`` positions), or the problems that stop parsing."""
     yaml = YAML(typ="rt")
+    too_deep = Problem("", f"nests deeper than {max_depth} levels")
     try:
         node = yaml.compose(text)
         if node is None:
             return None, [Problem("", "the descriptor is empty", 1, 1)]
+        deepest = _deeper_than(node, max_depth)
+        if deepest is not None:
+            line, column = _position(deepest)
+            return None, [Problem("", too_deep.message, line, column)]
         duplicates = _duplicate_keys(node)
         if duplicates:
             return None, duplicates
@@ -59,6 +71,9 @@ def parse_text(text: str) -> tuple[Any, list[Problem]]:
                 Problem("", f"a descriptor is a mapping of sections, found {kind}", line, column)
             ]
         return yaml.constructor.construct_document(node), []
+    except RecursionError:
+        # ruamel.yaml composes and constructs recursively, and has no depth limit of its own.
+        return None, [too_deep]
     except MarkedYAMLError as exc:
         return None, [_syntax_problem(exc)]
     except YAMLError as exc:  # pragma: no cover - every ruamel parse error carries a mark
@@ -77,6 +92,24 @@ def _syntax_problem(exc: MarkedYAMLError) -> Problem:
 
 def _position(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _deeper_than(root: Node, max_depth: int) -> Node | None:
+    """The first mapping or list found beyond ``max_depth`` levels, or None."""
+    pending: list[tuple[Node, int]] = [(root, 1)]
+    seen: set[int] = set()
+    while pending:
+        node, level = pending.pop()
+        if not isinstance(node, MappingNode | SequenceNode) or id(node) in seen:
+            continue
+        if level > max_depth:
+            return node
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            pending.extend((part, level + 1) for pair in node.value for part in pair)
+        else:
+            pending.extend((item, level + 1) for item in node.value)
+    return None
 
 
 def _duplicate_keys(root: Node) -> list[Problem]:

@@ -2,9 +2,10 @@
 
 It reads as two halves. First the resources, each installed by the part that owns it: the shared
 ``Services`` (first, since every other part uses them), the registry, extraction, the metrics and,
-on a replica that may lead, the leader's work. Then the two route sets, one per audience:
-``sdk_api`` (``/sdk/...``, connectors) and ``admin`` (``/api/...``, ``/health``, ``/metrics``,
-operators). Domain packages register no routes.
+on a replica that may lead, the leader's work. Then the route sets, one per audience:
+``sdk_api`` (``/sdk/...``, connectors), ``admin`` (``/api/...``, ``/health``, ``/metrics``,
+operators) and ``mcp`` (``/mcp``, MCP clients, with the endpoints it owns). Domain packages register
+no routes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncpg
 from aiohttp import web
 
-from sluice_manager import admin, extraction, metrics, registry, scheduling, sdk_api, services
+from sluice_manager import admin, extraction, mcp, metrics, registry, scheduling, sdk_api, services
 from sluice_manager.http.middleware import request_middleware
 from sluice_manager.settings import ManagerSettings
 from sluice_runtime.clock import Clock, SystemClock
@@ -29,7 +30,13 @@ def create_app(
     # Bodies are read through sluice_manager.http.body with per-endpoint limits; this is only a
     # backstop.
     biggest = max(settings.max_bulk_body_bytes, settings.max_extract_input_bytes + (1 << 20))
-    app = web.Application(client_max_size=biggest)
+    # The request handler's own limits (§1.3), on the app so every runner of it gets them.
+    handler_args = {
+        "keepalive_timeout": settings.http_keepalive_timeout_seconds,
+        "max_line_size": settings.http_max_line_bytes,
+        "max_field_size": settings.http_max_field_bytes,
+    }
+    app = web.Application(client_max_size=biggest, handler_args=handler_args)
 
     services.setup(app, settings, pool, clock or SystemClock())
     registry.setup(app)
@@ -41,4 +48,5 @@ def create_app(
     app.middlewares.append(request_middleware(settings, app_metrics.latency.observe))
     sdk_api.setup(app)
     admin.setup(app)
+    mcp.setup(app)
     return app

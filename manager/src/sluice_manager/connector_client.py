@@ -58,14 +58,25 @@ class DispatchOutcome:
         """A 404 reply: to a realtime request it means realtime is unavailable (§3.3)."""
         return self.kind is DispatchKind.REJECTED and self.http_status == 404
 
+    @property
+    def busy(self) -> bool:
+        """A 409 reply: the slot is busy (§3.3); to a resume, the connector still holds the run
+        (§8.2 step 4)."""
+        return self.kind is DispatchKind.REJECTED and self.http_status == 409
+
 
 class StatusOutcome(enum.Enum):
-    """What ``GET /sync/{id}`` says about a run (§8.2 step 3)."""
+    """What ``GET /sync/{id}`` says about a run (§8.2 step 3).
+
+    Only ``NOT_RUNNING`` and ``GONE`` are evidence of loss. A poll that times out or gets an
+    answer that says nothing about the run is ``UNKNOWN``: a busy connector is not a lost one.
+    """
 
     RUNNING = "running"
     NOT_RUNNING = "not_running"
     NOT_IMPLEMENTED = "not_implemented"  # 404: stale detection is the fallback
-    LOST = "lost"  # anything else
+    GONE = "gone"  # connection refused: the process is not there
+    UNKNOWN = "unknown"  # timeout, another transport error, status or body
 
 
 class ConnectorTransportError(ManagerError):
@@ -76,6 +87,13 @@ class ConnectorTransportError(ManagerError):
         self.url = url
         self.cause = cause
         self.message = f"connector unreachable: {cause}"  # the URL is the manager's business
+
+
+def _refused(exc: BaseException) -> bool:
+    """A refused connection: nothing listens at the connector's address any more."""
+    return isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
+        exc.os_error, ConnectionRefusedError
+    )
 
 
 def _describe(exc: BaseException) -> str:
@@ -216,8 +234,11 @@ class ConnectorClient:
                     status = resp.status
                     reply = await resp.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            log.info("run_status_unreachable", url=target, error=_describe(exc))
-            return StatusOutcome.LOST
+            if _refused(exc):
+                log.info("run_status_refused", url=target, error=_describe(exc))
+                return StatusOutcome.GONE
+            log.info("run_status_unanswered", url=target, error=_describe(exc))
+            return StatusOutcome.UNKNOWN
         if status == 404:
             return StatusOutcome.NOT_IMPLEMENTED
         if 200 <= status < 300:
@@ -228,7 +249,7 @@ class ConnectorClient:
             if isinstance(parsed, dict) and isinstance(parsed.get("running"), bool):
                 return StatusOutcome.RUNNING if parsed["running"] else StatusOutcome.NOT_RUNNING
         log.info("run_status_invalid", url=target, http_status=status)
-        return StatusOutcome.LOST
+        return StatusOutcome.UNKNOWN
 
     async def cancel(self, url: str, run_id: str) -> None:
         """``POST {url}/cancel``: best effort, 10 s; the reply is only logged (§3.5)."""

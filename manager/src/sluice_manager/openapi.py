@@ -67,15 +67,38 @@ class _Components:
     def __init__(self) -> None:
         self.schemas: dict[str, Any] = {}
 
-    def schema(self, tp: Any, mode: str) -> dict[str, Any]:
+    def schema(self, tp: Any, mode: str, *, closed: bool = False) -> dict[str, Any]:
+        """``closed``: the models' objects take no other member (admin request bodies, §1.3);
+        free-form objects (``dict`` members) stay open."""
         suffix = "" if mode == "validation" else "Output"
         generated = TypeAdapter(tp).json_schema(
             mode=mode,  # type: ignore[arg-type]
             ref_template="#/components/schemas/{model}" + suffix,
         )
-        for name, definition in generated.pop("$defs", {}).items():
+        definitions = generated.pop("$defs", {})
+        if closed:
+            for definition in (generated, *definitions.values()):
+                _close(definition)
+        for name, definition in definitions.items():
             self.schemas[name + suffix] = definition
         return generated
+
+
+def _close(schema: Any) -> None:
+    """``additionalProperties: false`` on every object of ``schema`` that lists properties and
+    says nothing about others (a model's), through nested schemas."""
+    if isinstance(schema, list):
+        for value in schema:
+            _close(value)
+    elif isinstance(schema, dict):
+        if "properties" in schema and "additionalProperties" not in schema:
+            schema["additionalProperties"] = False
+        for key, value in schema.items():
+            if key == "properties" and isinstance(value, dict):
+                for member in value.values():  # names to schemas, not a schema itself
+                    _close(member)
+            else:
+                _close(value)
 
 
 def _security(path: str) -> list[dict[str, list[str]]]:
@@ -108,7 +131,11 @@ def _operation(
             op["requestBody"] = {
                 "required": doc.body_required,
                 "content": {
-                    "application/json": {"schema": components.schema(doc.request, "validation")}
+                    "application/json": {
+                        "schema": components.schema(
+                            doc.request, "validation", closed=path.startswith("/api/")
+                        )
+                    }
                 },
             }
         elif doc is None:

@@ -13,7 +13,7 @@ transaction), and pure functions take values.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -22,6 +22,7 @@ import asyncpg
 from aiohttp import web
 
 from sluice_manager.connector_client import ConnectorClient
+from sluice_manager.networks import AllowedNetworksResolver, Network
 from sluice_manager.settings import ManagerSettings
 from sluice_manager.sources.crypto import SecretBox, load_secret_box
 from sluice_runtime.clock import Clock
@@ -43,10 +44,12 @@ class Services:
 SERVICES = web.AppKey("services", Services)
 
 
-def connector_session() -> aiohttp.ClientSession:
-    """The one session for calls to connectors; per-call timeouts are set by the client."""
+def connector_session(networks: Sequence[Network] | None = None) -> aiohttp.ClientSession:
+    """The one session for calls to connectors; per-call timeouts are set by the client. With
+    ``networks``, host names resolve only to addresses in them (``connector_networks``)."""
+    resolver = None if networks is None else AllowedNetworksResolver(networks)
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=200),
+        connector=aiohttp.TCPConnector(limit=200, resolver=resolver),
         timeout=aiohttp.ClientTimeout(total=None),
     )
 
@@ -57,7 +60,7 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """The app's Services; the connector session is closed on exit. Needs a running loop."""
     secrets = load_secret_box(settings)
-    session = connector_session()
+    session = connector_session(settings.connector_networks)
     try:
         yield Services(
             settings=settings,

@@ -12,8 +12,9 @@ class HelloConnector(Connector[HelloConfig, NoCredentials]):
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic
 
 from pydantic import BaseModel, ConfigDict
@@ -31,6 +32,7 @@ from sluice_sdk.models import (
 
 if TYPE_CHECKING:
     from sluice_sdk.client import ManagerClient
+    from sluice_sdk.mcp.servers import McpServer
     from sluice_sdk.settings import ConnectorSettings
 
 
@@ -117,7 +119,13 @@ class Connector(Generic[ConfigT, CredentialsT]):
     read_only: ClassVar[bool] = False
     extra_schema: ClassVar[dict[str, Any] | None] = None
     attributes_schema: ClassVar[dict[str, Any] | None] = None
+    full_sync_enumerates_all: ClassVar[bool] = True
+    """Declared in the manifest (§10.7): a fresh full run starts from no checkpoint, so a sync that
+    lists everything from there is pruned of what it did not emit. False for a connector whose
+    full runs may skip documents that still exist."""
     actions: ClassVar[dict[str, ActionSpec]] = {}
+    mcp_tools: Mapping[str, ActionSpec] = MappingProxyType({})
+    """The tools of the wrapped MCP server, as actions; set by discovery (``sluice_sdk.mcp``)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -131,6 +139,17 @@ class Connector(Generic[ConfigT, CredentialsT]):
     async def sync(self, ctx: SyncContext[ConfigT, CredentialsT]) -> None:
         raise NotImplementedError
 
+    def mcp_server(
+        self, config: ConfigT | None, credentials: CredentialsT | None
+    ) -> McpServer | None:
+        """The MCP server whose tools are this connector's actions, or None (docs/sdk-mcp.md).
+
+        A ``StdioMcpServer`` or ``HttpMcpServer`` (``sluice_sdk.mcp``) built from a source's config
+        and credentials, for each action call; called with both None once at startup to list the
+        tools the manifest advertises. Needs the extra ``sluice-sdk[mcp]``.
+        """
+        return None
+
     def resolve_action(self, request: ActionRequest) -> ActionSpec | None:
         """The action a ``POST /action`` request names, or None when there is none (§3.6).
 
@@ -138,7 +157,7 @@ class Connector(Generic[ConfigT, CredentialsT]):
         runtime builds them from the descriptor it receives) overrides this. An exception raised
         here is the action's error reply.
         """
-        return self.actions.get(request.action)
+        return self.actions.get(request.action) or self.mcp_tools.get(request.action)
 
     # --- manifest (§3.2) ---------------------------------------------------------------------
 
@@ -163,12 +182,13 @@ class Connector(Generic[ConfigT, CredentialsT]):
             connector_url=connector_url,
             source_types=list(self.source_types),
             description=self.description,
-            actions=[spec.definition() for spec in self.actions.values()],
+            actions=[spec.definition() for spec in {**self.mcp_tools, **self.actions}.values()],
             read_only=self.read_only,
             extra_schema=self.extra_schema,
             attributes_schema=self.attributes_schema,
             config_schema=self.config_schema(),
             credentials_schema=self.credentials_schema(),
+            full_sync_enumerates_all=self.full_sync_enumerates_all,
         )
 
     # --- running -----------------------------------------------------------------------------

@@ -84,7 +84,10 @@ class SyncContext(Generic[ConfigT, CredentialsT]):
         self.sync_config = sync_config
         self.config = config
         self.credentials = credentials
-        self.checkpoint: Any = request.checkpoint  # §4.7: the request's, not sync-config's
+        # §4.7: the request's, not sync-config's. A fresh full run gets none, so that it lists
+        # everything and may be pruned (§10.7); resumes and other runs continue from theirs.
+        fresh_full = request.sync_mode == "full" and not request.is_resume
+        self.checkpoint: Any = None if fresh_full else request.checkpoint
         self.connector_state: Any = sync_config.connector_state
         self.content = ContentStore(client, request.sync_run_id)
         self.log = structlog.get_logger("sdk.sync").bind(

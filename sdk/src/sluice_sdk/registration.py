@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import structlog
 
@@ -38,9 +38,12 @@ class RegistrationLoop:
         *,
         interval: float = REGISTRATION_INTERVAL_SECONDS,
         retry_base: float = 1.0,
+        prepare: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """``prepare`` runs before each registration (MCP tool discovery, ``sluice_sdk.mcp``)."""
         self._client = client
         self._manifest = manifest
+        self._prepare = prepare
         self.interval = interval
         self.retry_base = retry_base
         self.registered = asyncio.Event()
@@ -57,6 +60,8 @@ class RegistrationLoop:
         await cancel_and_wait(task)
 
     async def register_once(self) -> bool:
+        if self._prepare is not None:
+            await self._prepare()
         manifest = self._manifest()
         try:
             await self._client.register(manifest, retry=_ONE_ATTEMPT)

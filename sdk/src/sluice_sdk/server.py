@@ -7,6 +7,7 @@ them in order: no new runs, registration stopped, runs cancelled (they flush), c
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import signal
 from collections import OrderedDict
@@ -22,6 +23,7 @@ from sluice_sdk.buffer import FlushPolicy
 from sluice_sdk.client import ManagerClient
 from sluice_sdk.connector import Connector
 from sluice_sdk.control import RunControl
+from sluice_sdk.mcp.tools import McpDiscovery, require_mcp, uses_mcp
 from sluice_sdk.models import ConnectorManifest, SyncMode, SyncRequest
 from sluice_sdk.registration import REGISTRATION_INTERVAL_SECONDS, RegistrationLoop
 from sluice_sdk.retry import RetryPolicy
@@ -64,11 +66,13 @@ class ConnectorServer:
         self.client = ManagerClient(settings.manager_url, settings.outgoing_token, retry=retry)
         self.runs = ActiveRuns(self._launch)
         self.outcomes: OrderedDict[str, RunOutcome] = OrderedDict()
+        self.mcp = McpDiscovery(connector) if uses_mcp(connector) else None
         self.registration = RegistrationLoop(
             self.client,
             self.manifest,
             interval=registration_interval,
             retry_base=registration_retry_base,
+            prepare=self.mcp,
         )
         self.url = settings.advertised_url()
         self._shutdown_grace = shutdown_grace
@@ -93,6 +97,8 @@ class ConnectorServer:
 
     async def start(self, host: str | None = None, port: int | None = None) -> str:
         """Listen, then register (the manager health-checks us on registration, §4.1)."""
+        if self.mcp is not None:
+            require_mcp()  # before listening: a missing extra is the operator's to fix
         self._runner = web.AppRunner(self.build_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(
@@ -142,15 +148,23 @@ class ConnectorServer:
 
     def _auth_middleware(self) -> Callable[..., Awaitable[web.StreamResponse]]:
         tokens = [t.encode() for t in self.settings.connector_token]
+        # A connector with a scoped token checks the manager's token by its digest (§2 item 3).
+        digests = [bytes.fromhex(d) for d in self.settings.manager_token_sha256]
+
+        def accepted(given: bytes) -> bool:
+            if any(hmac.compare_digest(given, token) for token in tokens):
+                return True
+            digest = hashlib.sha256(given).digest()
+            return any(hmac.compare_digest(digest, known) for known in digests)
 
         @web.middleware
         async def auth(
             request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
         ) -> web.StreamResponse:
-            if tokens and request.path != "/health":
+            if (tokens or digests) and request.path != "/health":
                 header = request.headers.get("Authorization", "")
                 given = header[7:].encode() if header.startswith("Bearer ") else b""
-                if not any(hmac.compare_digest(given, token) for token in tokens):
+                if not accepted(given):
                     response = json_reply({"error": "unauthorized"}, status=401)
                     response.headers["WWW-Authenticate"] = "Bearer"
                     return response

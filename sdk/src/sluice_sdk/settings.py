@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sluice_sdk._process import EventLoopName
+
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def _split_tokens(value: object) -> object:
@@ -26,6 +29,10 @@ class ConnectorSettings(BaseSettings):
     # One token, or a comma-separated list while tokens are rotated (protocol §2): the first is
     # sent to the manager, any of them is accepted from it.
     connector_token: Annotated[tuple[str, ...], NoDecode] = Field(default=(), repr=False)
+    # SHA-256 digests (hex, comma-separated) of further tokens accepted from the manager: a
+    # connector holding a scoped token (``slc_...``) is not given the shared token the manager
+    # sends, but can check it by its digest (protocol §2 item 3).
+    manager_token_sha256: Annotated[tuple[str, ...], NoDecode] = ()
     connector_url: str | None = None
     """The URL the manager calls; default ``http://<connector_host>:<port>``."""
     connector_host: str = "127.0.0.1"
@@ -38,6 +45,17 @@ class ConnectorSettings(BaseSettings):
     event_loop: EventLoopName = "uvloop"
 
     _tokens = field_validator("connector_token", mode="before")(_split_tokens)
+
+    @field_validator("manager_token_sha256", mode="before")
+    @classmethod
+    def _digests(cls, value: object) -> object:
+        digests = _split_tokens(value)
+        if isinstance(digests, tuple):
+            for digest in digests:
+                if not isinstance(digest, str) or not _SHA256_HEX.fullmatch(digest):
+                    raise ValueError("manager_token_sha256 takes SHA-256 digests in hex")
+            return tuple(d.lower() for d in digests)
+        return digests
 
     def advertised_url(self, port: int | None = None) -> str:
         if self.connector_url:

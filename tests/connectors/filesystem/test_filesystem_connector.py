@@ -91,6 +91,24 @@ async def test_full_sync_emits_every_file_with_metadata(tree: Path) -> None:
     assert logo["metadata"]["mime_type"] == "image/png"
 
 
+async def test_full_run_lists_every_file_and_deletes_the_gone_ones(tree: Path) -> None:
+    """A fresh full run starts from no checkpoint (the SDK, §10.7) and emits every file; the last
+    walk's index, which it reads from the request, still says which files are gone."""
+    async with ConnectorHarness(FilesystemConnector()) as harness:
+        source = harness.add_source(config={"roots": [str(tree)]})
+        first = await harness.sync(source, "full")
+        (tree / "notes.txt").unlink()
+        again = await harness.sync(source, "full", checkpoint=first.run.checkpoint)
+    assert again.status == "completed", again.error
+    events = sorted((e["type"], e["document_id"]) for e in again.events)
+    assert events == sorted(
+        [
+            *(("document_created", d) for d in first.document_ids if d != "notes.txt"),
+            ("document_deleted", "notes.txt"),
+        ]
+    )
+
+
 async def test_incremental_emits_changes_and_deletions_only(tree: Path) -> None:
     async with ConnectorHarness(FilesystemConnector()) as harness:
         source = harness.add_source(config={"roots": [str(tree)]})

@@ -92,6 +92,19 @@ async def test_limits_on_pages_and_depth(site: Origin) -> None:
     assert len(few.document_ids) == 3
 
 
+async def test_full_crawl_deletes_a_known_page_that_is_gone(site: Origin) -> None:
+    """A fresh full run starts from no checkpoint (the SDK, §10.7); the pages the last crawl
+    knew, read from the request, still turn a 404 into a deletion."""
+    async with ConnectorHarness(WebConnector()) as harness:
+        source = harness.add_source(config=_config(site))
+        first = await harness.sync(source, "full")
+        del site.files["/privacy.html"]
+        again = await harness.sync(source, "full", checkpoint=first.run.checkpoint)
+    assert again.status == "completed", again.error
+    deleted = [e["document_id"] for e in again.events if e["type"] == "document_deleted"]
+    assert deleted == [f"{site.url}/privacy.html"]
+
+
 async def test_incremental_revalidates_with_etags_and_finds_changes(site: Origin) -> None:
     async with ConnectorHarness(WebConnector()) as harness:
         source = harness.add_source(config=_config(site))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
+import asyncpg
 import pytest
 
 from tests.support.http import free_port, wait_for_json
@@ -72,7 +73,7 @@ async def _until(check: Any, within: float = 60) -> Any:
 
 
 async def test_hello_connector_syncs_through_the_real_manager(
-    processes: tuple[str, dict[str, str]],
+    processes: tuple[str, dict[str, str]], db_url: str
 ) -> None:
     url, _ = processes
     await wait_for_json(f"{url}/health", timeout=60)
@@ -117,3 +118,35 @@ async def test_hello_connector_syncs_through_the_real_manager(
         hits = await _until(found)
         assert hits[0]["external_id"] == "person-5"
         assert hits[0]["title"] == "Greeting 5"
+
+        # A seventh person appears and a second full sync runs. The source's checkpoint says
+        # {"next": 6}, but a fresh full run starts from none (§7.2, §10.7), so it lists all seven
+        # and its pruning keeps every one of them.
+        body = {"config": {"count": 7}}
+        async with api.patch(f"{url}/api/sources/{source_id}", json=body) as resp:
+            assert resp.status == 200, await resp.text()
+        full = {"sync_mode": "full"}
+        async with api.post(f"{url}/api/sources/{source_id}/sync", json=full) as resp:
+            assert resp.status == 202, await resp.text()
+            run_id = (await resp.json())["sync_run_id"]
+        run = await _until(run_done)
+        assert (run["status"], run["sync_type"]) == ("completed", "full")
+        assert run["documents_emitted"] == 7
+        db = await asyncpg.connect(db_url)
+        try:
+
+            async def indexed() -> bool:
+                waiting = await db.fetchval(
+                    "SELECT count(*) FROM event_queue WHERE source_id = $1"
+                    " AND status IN ('pending', 'processing')",
+                    source_id,
+                )
+                return bool(waiting == 0)
+
+            await _until(indexed)  # the documents, then the sweep
+        finally:
+            await db.close()
+        params = {"q": "person", "source_id": source_id, "limit": "50"}
+        async with api.get(f"{url}/api/search", params=params) as resp:
+            results = (await resp.json())["results"]
+        assert sorted(r["external_id"] for r in results) == [f"person-{i}" for i in range(7)]

@@ -16,6 +16,8 @@ from sluice_manager.settings import ManagerSettings
 from sluice_runtime.clock import FrozenClock
 
 ADMIN = {"Authorization": "Bearer adm-token"}
+# Creates a source whose type no registered connector declares (else 422, issue 19 item 9).
+SOURCES_ANY_TYPE = "/api/sources?allow_unknown_type=true"
 SDK = {"Authorization": "Bearer con-token"}
 KEY = bytes(range(32))
 START = datetime(2026, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)

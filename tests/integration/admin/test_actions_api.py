@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 from sluice_sdk.models import ActionRequest
 from tests.integration.admin.factories import (
     ADMIN,
+    SOURCES_ANY_TYPE,
     FakeConnector,
     register_connector,
     source_body,
@@ -32,7 +33,7 @@ CRED = {
 async def _source(client: TestClient, **overrides: Any) -> str:
     body = source_body(credentials=CRED, config={"base": "b", "limit": 5})
     body.update(overrides)
-    resp = await client.post("/api/sources", json=body, headers=ADMIN)
+    resp = await client.post(SOURCES_ANY_TYPE, json=body, headers=ADMIN)
     assert resp.status == 201, await resp.text()
     return str((await resp.json())["id"])
 
@@ -104,3 +105,20 @@ async def test_transport_failure_is_502(client: TestClient, db_pool: asyncpg.Poo
     assert set(body) == {"error"}
     assert body["error"].startswith("connector unreachable: ")
     assert url not in body["error"]
+
+
+async def test_absent_actor_email_is_omitted_not_null(
+    client: TestClient, db_pool: asyncpg.Pool, fake_connector: tuple[FakeConnector, str]
+) -> None:
+    """Issue 19 item 14: the Omni TypeScript SDK's ActionRequest schema takes ``actor_email`` as
+    ``z.string().optional()``, so ``null`` is refused; an absent member is omitted instead."""
+    fake, url = fake_connector
+    await register_connector(db_pool, url=url, actions=ACTIONS)
+    source_id = await _source(client)
+    assert (await _run(client, source_id, "lookup")).status == 200
+    assert (await _run(client, source_id, "lookup", actor_email=None)).status == 200
+    for _, sent, _ in fake.calls:
+        assert "actor_email" not in sent
+        assert None not in (sent.get("action"), sent.get("params"), sent.get("credentials"))
+    assert (await _run(client, source_id, "lookup", actor_email="b@example.com")).status == 200
+    assert fake.calls[-1][1]["actor_email"] == "b@example.com"

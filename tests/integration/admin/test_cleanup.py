@@ -8,6 +8,7 @@ from aiohttp.test_utils import TestClient
 from sluice_manager.sources.cleanup import purge_deleted_sources
 from tests.integration.admin.factories import (
     ADMIN,
+    SOURCES_ANY_TYPE,
     START,
     insert_queue_row,
     insert_run,
@@ -57,7 +58,7 @@ async def test_purge_removes_only_deleted_sources(
 ) -> None:
     ids = []
     for name in ("doomed", "kept"):
-        resp = await client.post("/api/sources", json=source_body(name=name), headers=ADMIN)
+        resp = await client.post(SOURCES_ANY_TYPE, json=source_body(name=name), headers=ADMIN)
         ids.append((await resp.json())["id"])
     doomed, kept = ids
     await _fill(db_pool, doomed, 7)
@@ -74,7 +75,7 @@ async def test_purge_removes_only_deleted_sources(
 
 
 async def test_source_with_a_running_run_waits(client: TestClient, db_pool: asyncpg.Pool) -> None:
-    resp = await client.post("/api/sources", json=source_body(), headers=ADMIN)
+    resp = await client.post(SOURCES_ANY_TYPE, json=source_body(), headers=ADMIN)
     source_id = (await resp.json())["id"]
     run_id = await insert_run(db_pool, source_id)
     await client.delete(f"/api/sources/{source_id}", headers=ADMIN)

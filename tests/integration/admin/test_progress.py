@@ -9,7 +9,7 @@ import orjson
 from aiohttp.test_utils import TestClient
 from structlog.testing import capture_logs
 
-from tests.integration.admin.factories import ADMIN, insert_run, source_body
+from tests.integration.admin.factories import ADMIN, SOURCES_ANY_TYPE, insert_run, source_body
 
 
 async def _events(resp: object) -> list[tuple[str, dict[str, object]]]:
@@ -24,7 +24,7 @@ async def _events(resp: object) -> list[tuple[str, dict[str, object]]]:
 async def test_stream_ends_when_the_run_completes(
     client: TestClient, db_pool: asyncpg.Pool
 ) -> None:
-    created = await client.post("/api/sources", json=source_body(), headers=ADMIN)
+    created = await client.post(SOURCES_ANY_TYPE, json=source_body(), headers=ADMIN)
     source_id = (await created.json())["id"]
     run_id = await insert_run(db_pool, source_id)
     resp = await client.get(f"/api/sync-runs/{run_id}/progress", headers=ADMIN)
@@ -45,7 +45,7 @@ async def test_stream_ends_when_the_run_completes(
 
 
 async def test_finished_run_gets_one_end_event(client: TestClient, db_pool: asyncpg.Pool) -> None:
-    created = await client.post("/api/sources", json=source_body(), headers=ADMIN)
+    created = await client.post(SOURCES_ANY_TYPE, json=source_body(), headers=ADMIN)
     run_id = await insert_run(db_pool, (await created.json())["id"], status="failed")
     resp = await client.get(f"/api/sync-runs/{run_id}/progress", headers=ADMIN)
     events = await _events(resp)
@@ -62,7 +62,7 @@ async def test_unknown_run_is_404(client: TestClient) -> None:
 async def test_handler_stops_when_the_client_goes_away(
     client: TestClient, db_pool: asyncpg.Pool
 ) -> None:
-    created = await client.post("/api/sources", json=source_body(), headers=ADMIN)
+    created = await client.post(SOURCES_ANY_TYPE, json=source_body(), headers=ADMIN)
     run_id = await insert_run(db_pool, (await created.json())["id"])
     with capture_logs() as logs:
         resp = await client.get(f"/api/sync-runs/{run_id}/progress", headers=ADMIN)

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 from sluice_runtime.clock import FrozenClock
 from tests.integration.admin.factories import (
     ADMIN,
+    SOURCES_ANY_TYPE,
     START,
     FakeConnector,
     insert_run,
@@ -19,7 +20,7 @@ from tests.integration.admin.factories import (
 
 
 async def _source(client: TestClient, **overrides: object) -> str:
-    resp = await client.post("/api/sources", json=source_body(**overrides), headers=ADMIN)
+    resp = await client.post(SOURCES_ANY_TYPE, json=source_body(**overrides), headers=ADMIN)
     assert resp.status == 201, await resp.text()
     return str((await resp.json())["id"])
 

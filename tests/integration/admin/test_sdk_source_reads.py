@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import BaseModel
 
 from sluice_runtime.clock import FrozenClock
-from tests.integration.admin.factories import ADMIN, SDK, make_app, source_body
+from tests.integration.admin.factories import ADMIN, SDK, SOURCES_ANY_TYPE, make_app, source_body
 
 
 class OmniSourceModel(BaseModel):
@@ -52,7 +52,7 @@ class OmniCredentialModel(BaseModel):
 
 
 async def _create(client: TestClient, **overrides: Any) -> str:
-    resp = await client.post("/api/sources", json=source_body(**overrides), headers=ADMIN)
+    resp = await client.post(SOURCES_ANY_TYPE, json=source_body(**overrides), headers=ADMIN)
     assert resp.status == 201, await resp.text()
     return str((await resp.json())["id"])
 

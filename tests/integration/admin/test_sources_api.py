@@ -9,7 +9,14 @@ import asyncpg
 import orjson
 from aiohttp.test_utils import TestClient
 
-from tests.integration.admin.factories import ADMIN, SDK, START, register_connector, source_body
+from tests.integration.admin.factories import (
+    ADMIN,
+    SDK,
+    SOURCES_ANY_TYPE,
+    START,
+    register_connector,
+    source_body,
+)
 
 SECRET = "hunter2-very-secret-value"
 CONFIG_SCHEMA = {
@@ -42,7 +49,7 @@ async def _count(pool: asyncpg.Pool, table: str) -> int:
 
 
 async def test_create_read_list_update_delete(client: TestClient, db_pool: asyncpg.Pool) -> None:
-    resp = await client.post("/api/sources", json=source_body(config={"x": 1}), headers=ADMIN)
+    resp = await client.post(SOURCES_ANY_TYPE, json=source_body(config={"x": 1}), headers=ADMIN)
     assert resp.status == 201, await resp.text()
     created = await resp.json()
     assert created["sync_interval_seconds"] == 3600  # §9.3 default for new sources
@@ -118,7 +125,7 @@ async def test_offline_connector_manifest_still_validates(
 
 async def test_no_manifest_accepts_any_config(client: TestClient) -> None:
     resp = await client.post(
-        "/api/sources",
+        SOURCES_ANY_TYPE,
         json=source_body(source_type="unknown_kind", config={"a": [1]}),
         headers=ADMIN,
     )
@@ -181,7 +188,7 @@ async def test_credentials_replaced_and_removed_by_patch(
     client: TestClient, db_pool: asyncpg.Pool
 ) -> None:
     resp = await client.post(
-        "/api/sources", json=source_body(credentials=_credential()), headers=ADMIN
+        SOURCES_ANY_TYPE, json=source_body(credentials=_credential()), headers=ADMIN
     )
     source_id = (await resp.json())["id"]
     new = _credential(credentials={"api_key": "another-secret-1"})
@@ -206,10 +213,11 @@ async def test_schedule_rules(client: TestClient, db_pool: asyncpg.Pool) -> None
     assert (await client.post("/api/sources", json=short, headers=ADMIN)).status == 422
     assert await _count(db_pool, "sources") == 0
 
-    resp = await client.post("/api/sources", json=source_body(sync_cron="5 4 * * 1"), headers=ADMIN)
+    body = source_body(sync_cron="5 4 * * 1")
+    resp = await client.post(SOURCES_ANY_TYPE, json=body, headers=ADMIN)
     assert (await resp.json())["sync_interval_seconds"] is None
     resp = await client.post(
-        "/api/sources", json=source_body(sync_interval_seconds=None), headers=ADMIN
+        SOURCES_ANY_TYPE, json=source_body(sync_interval_seconds=None), headers=ADMIN
     )
     created = await resp.json()  # explicitly neither: synced only on request (§9.3)
     assert (created["sync_interval_seconds"], created["sync_cron"]) == (None, None)

@@ -10,7 +10,13 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from sluice_sdk.models import ActionRequest
-from tests.integration.admin.factories import ADMIN, FakeConnector, register_connector, source_body
+from tests.integration.admin.factories import (
+    ADMIN,
+    SOURCES_ANY_TYPE,
+    FakeConnector,
+    register_connector,
+    source_body,
+)
 from tests.integration.catalog.descriptors import SLUG, document, text
 
 ACTIONS = [
@@ -130,6 +136,6 @@ async def test_listing_actions(
     resp = await client.get(f"/api/sources/{plain}/actions", headers=ADMIN)
     assert [a["name"] for a in await resp.json()] == ["lookup"]
     nobody = source_body(source_type="unserved")
-    lone = (await (await client.post("/api/sources", json=nobody, headers=ADMIN)).json())["id"]
+    lone = (await (await client.post(SOURCES_ANY_TYPE, json=nobody, headers=ADMIN)).json())["id"]
     assert await (await client.get(f"/api/sources/{lone}/actions", headers=ADMIN)).json() == []
     assert (await client.get("/api/sources/nope/actions", headers=ADMIN)).status == 404

@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from sluice_sdk.models import SyncConfig
-from tests.integration.admin.factories import ADMIN, SDK, source_body
+from tests.integration.admin.factories import ADMIN, SDK, SOURCES_ANY_TYPE, source_body
 from tests.integration.catalog.descriptors import SLUG, document, text, with_meta
 from tests.support.http import free_port
 from tests.support.thirdparty import RunningServer
@@ -79,7 +79,7 @@ async def test_create_pins_the_version_and_checks_credentials_upstream(
 
 
 async def test_sync_config_of_other_sources_has_no_descriptor(client: TestClient) -> None:
-    resp = await create(client, source_body())
+    resp = await client.post(SOURCES_ANY_TYPE, json=source_body(), headers=ADMIN)
     source_id = (await resp.json())["id"]
     body = await (await client.get(f"/sdk/source/{source_id}/sync-config", headers=SDK)).json()
     assert "descriptor" not in body
@@ -281,7 +281,8 @@ async def test_an_upgrade_must_fit_the_stored_config_and_credentials(
 
 async def test_patching_a_plain_source_with_a_descriptor_is_refused(client: TestClient) -> None:
     await push(client, document())
-    source_id = (await (await create(client, source_body())).json())["id"]
+    resp = await client.post(SOURCES_ANY_TYPE, json=source_body(), headers=ADMIN)
+    source_id = (await resp.json())["id"]
     resp = await client.patch(
         f"/api/sources/{source_id}",
         json={"descriptor": {"slug": SLUG, "version": "1.0.0"}},
@@ -315,7 +316,8 @@ async def test_on_demand_test_runs_the_stored_credentials(
     assert resp.status == 422
     assert (await resp.json())["upstream_status"] == 404
 
-    plain = (await (await create(client, source_body())).json())["id"]
+    resp = await client.post(SOURCES_ANY_TYPE, json=source_body(), headers=ADMIN)
+    plain = (await resp.json())["id"]
     assert (await client.post(f"/api/sources/{plain}/test", headers=ADMIN)).status == 400
     assert (await client.post("/api/sources/nope/test", headers=ADMIN)).status == 404
 

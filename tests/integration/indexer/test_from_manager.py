@@ -5,6 +5,7 @@ actually writes (sluice_sdk.models serialisation, sweep rows, NOTIFY)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -16,7 +17,7 @@ from sluice_indexer.worker import Worker
 from sluice_manager.app import create_app
 from tests.integration.indexer import factories as f
 from tests.integration.manager_sdk.conftest import AUTH, make_settings
-from tests.integration.manager_sdk.factories import insert_run, insert_source
+from tests.integration.manager_sdk.factories import insert_connector, insert_run, insert_source
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 Client = TestClient[web.Request, web.Application]
@@ -60,6 +61,7 @@ def doc(kind: str, doc_id: str, content_id: str, **extra: Any) -> dict[str, Any]
 async def test_emit_index_prune_and_search_through_the_manager(
     manager: Client, db_pool: asyncpg.Pool, db_url: str
 ) -> None:
+    await insert_connector(db_pool, enumerates_all=True, now=datetime.now(UTC))  # §10.7
     source = await insert_source(db_pool)
     first = await insert_run(db_pool, source, sync_type="full")
     private = {"public": False, "users": ["Ann@Example.org"], "groups": []}

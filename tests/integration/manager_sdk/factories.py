@@ -72,6 +72,40 @@ async def insert_run(
     return run_id
 
 
+async def insert_connector(
+    conn: asyncpg.Pool | asyncpg.Connection,
+    *,
+    connector_id: str = "test-connector",
+    source_type: str = "test_type",
+    enumerates_all: bool = True,
+    now: datetime = T0,
+) -> None:
+    """An online connector serving ``source_type``; ``enumerates_all`` is its manifest's
+    ``full_sync_enumerates_all`` (§10.7), which the Sluice SDK declares."""
+    manifest = {
+        "name": connector_id,
+        "version": "1",
+        "sync_modes": ["full", "incremental"],
+        "connector_id": connector_id,
+        "connector_url": "http://127.0.0.1:1",
+        "source_types": [source_type],
+        "full_sync_enumerates_all": enumerates_all,
+    }
+    await conn.execute(
+        """
+        INSERT INTO connectors (connector_id, connector_url, manifest, source_types, sync_modes,
+                                first_seen_at, last_heartbeat_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $6)
+        """,
+        connector_id,
+        manifest["connector_url"],
+        manifest,
+        [source_type],
+        manifest["sync_modes"],
+        now,
+    )
+
+
 async def source_row(conn: asyncpg.Pool | asyncpg.Connection, source_id: str) -> asyncpg.Record:
     row = await conn.fetchrow("SELECT * FROM sources WHERE id = $1", source_id)
     assert row is not None

@@ -14,6 +14,7 @@ from sluice_runtime.clock import FrozenClock
 from tests.integration.manager_sdk.conftest import AUTH, make_settings
 from tests.integration.manager_sdk.factories import (
     T0,
+    insert_connector,
     insert_run,
     insert_source,
     queue_rows,
@@ -156,6 +157,7 @@ async def test_fail_records_error(
 async def test_full_run_completion_through_the_api_requests_sweep(
     client: Client, db_pool: asyncpg.Pool
 ) -> None:
+    await insert_connector(db_pool, enumerates_all=True)
     source_id = await insert_source(db_pool)
     run_id = await insert_run(db_pool, source_id, sync_type="full", start_seq=0)
     event = {

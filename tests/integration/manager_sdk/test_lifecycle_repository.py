@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from sluice_manager.runs.lifecycle import complete_run, finish_run, get_run, touch_run
 from tests.integration.manager_sdk.factories import (
     T0,
+    insert_connector,
     insert_run,
     insert_source,
     queue_rows,
@@ -17,6 +18,11 @@ from tests.integration.manager_sdk.factories import (
 )
 
 LATER = T0 + timedelta(minutes=5)
+TTL = 90.0
+
+
+async def complete(pool: asyncpg.Pool, run_id: str) -> bool:
+    return await complete_run(pool, run_id, LATER, registry_ttl_seconds=TTL)
 
 
 async def test_get_run_returns_every_column(db_pool: asyncpg.Pool) -> None:
@@ -73,28 +79,28 @@ async def test_complete_promotes_saved_checkpoint(db_pool: asyncpg.Pool) -> None
         run_id,
         {"cursor": "new"},
     )
-    assert await complete_run(db_pool, run_id, LATER) is True
+    assert await complete(db_pool, run_id) is True
     source = await source_row(db_pool, source_id)
     assert source["checkpoint"] == {"cursor": "new"}
     assert source["updated_at"] == LATER
     run = await get_run(db_pool, run_id)
     assert run is not None
     assert (run.status, run.completed_at, run.error_message) == ("completed", LATER, None)
-    assert await complete_run(db_pool, run_id, LATER) is False
+    assert await complete(db_pool, run_id) is False
 
 
 async def test_complete_promotes_saved_null(db_pool: asyncpg.Pool) -> None:
     source_id = await insert_source(db_pool, checkpoint={"cursor": "old"})
     run_id = await insert_run(db_pool, source_id, sync_type="incremental")
     await db_pool.execute("UPDATE sync_runs SET checkpoint_saved = true WHERE id = $1", run_id)
-    assert await complete_run(db_pool, run_id, LATER) is True
+    assert await complete(db_pool, run_id) is True
     assert (await source_row(db_pool, source_id))["checkpoint"] is None
 
 
 async def test_complete_without_saved_checkpoint_keeps_previous(db_pool: asyncpg.Pool) -> None:
     source_id = await insert_source(db_pool, checkpoint={"cursor": "old"})
     run_id = await insert_run(db_pool, source_id, sync_type="incremental")
-    assert await complete_run(db_pool, run_id, LATER) is True
+    assert await complete(db_pool, run_id) is True
     assert (await source_row(db_pool, source_id))["checkpoint"] == {"cursor": "old"}
 
 
@@ -102,14 +108,15 @@ async def test_complete_unknown_or_finished_is_noop(db_pool: asyncpg.Pool) -> No
     source_id = await insert_source(db_pool, checkpoint={"cursor": "old"})
     failed = await insert_run(db_pool, source_id, status="failed")
     await db_pool.execute("UPDATE sync_runs SET checkpoint_saved = true WHERE id = $1", failed)
-    assert await complete_run(db_pool, "unknown", LATER) is False
-    assert await complete_run(db_pool, failed, LATER) is False
+    assert await complete(db_pool, "unknown") is False
+    assert await complete(db_pool, failed) is False
     source = await source_row(db_pool, source_id)
     assert source["checkpoint"] == {"cursor": "old"}
     assert source["updated_at"] == T0
 
 
 async def test_full_run_completion_requests_sweep(db_pool: asyncpg.Pool, db_url: str) -> None:
+    await insert_connector(db_pool, enumerates_all=True, now=LATER)
     source_id = await insert_source(db_pool)
     run_id = await insert_run(db_pool, source_id, sync_type="full", start_seq=42)
     await db_pool.execute("UPDATE sync_runs SET documents_emitted = 3 WHERE id = $1", run_id)
@@ -117,7 +124,7 @@ async def test_full_run_completion_requests_sweep(db_pool: asyncpg.Pool, db_url:
     listener = await asyncpg.connect(db_url)
     try:
         await listener.add_listener("sluice_events", lambda *args: notified.append(args[3]))
-        assert await complete_run(db_pool, run_id, LATER) is True
+        assert await complete(db_pool, run_id) is True
         await listener.execute("SELECT 1")  # a round trip delivers pending notifications
     finally:
         await listener.close()
@@ -141,10 +148,35 @@ async def test_full_run_completion_requests_sweep(db_pool: asyncpg.Pool, db_url:
 async def test_no_sweep_when_not_wanted(
     db_pool: asyncpg.Pool, sync_type: str, emitted: int, prune: bool
 ) -> None:
+    await insert_connector(db_pool, enumerates_all=True, now=LATER)
     source_id = await insert_source(db_pool, prune_on_full_sync=prune)
     run_id = await insert_run(db_pool, source_id, sync_type=sync_type)
     await db_pool.execute(
         "UPDATE sync_runs SET documents_emitted = $2 WHERE id = $1", run_id, emitted
     )
-    assert await complete_run(db_pool, run_id, LATER) is True
+    assert await complete(db_pool, run_id) is True
     assert await queue_rows(db_pool, source_id) == []
+
+
+@pytest.mark.parametrize(
+    ("enumerates_all", "heartbeat"),
+    [
+        (False, LATER),  # an Omni SDK connector: it may have honoured the checkpoint it got
+        (True, LATER - timedelta(seconds=TTL)),  # no online connector says it enumerates
+        (None, LATER),  # no connector at all
+    ],
+)
+async def test_no_sweep_unless_the_connector_declares_it_enumerates_all(
+    db_pool: asyncpg.Pool, enumerates_all: bool | None, heartbeat: datetime
+) -> None:
+    """§10.7: only a connector declaring ``full_sync_enumerates_all`` is pruned."""
+    if enumerates_all is not None:
+        await insert_connector(db_pool, enumerates_all=enumerates_all, now=heartbeat)
+    source_id = await insert_source(db_pool)
+    run_id = await insert_run(db_pool, source_id, sync_type="full")
+    await db_pool.execute("UPDATE sync_runs SET documents_emitted = 5 WHERE id = $1", run_id)
+    assert await complete(db_pool, run_id) is True
+    assert await queue_rows(db_pool, source_id) == []
+    run = await get_run(db_pool, run_id)
+    assert run is not None
+    assert run.status == "completed"

@@ -36,6 +36,7 @@ async def test_raw_http_connector_drives_a_full_run(client: Client, db_pool: asy
             "connector_id": "raw-connector",
             "connector_url": str(connector.make_url("")).rstrip("/"),
             "source_types": ["raw_type"],
+            "full_sync_enumerates_all": True,  # its full runs list everything: pruned (§10.7)
         }
         assert await call("POST", "/sdk/register", json=manifest) == {"status": "ok"}
         created = await call(

@@ -83,6 +83,19 @@ async def test_omni_manifest_is_accepted(
     assert "some_future_member" not in record.manifest
 
 
+@pytest.mark.parametrize("declared", [True, False, None])
+async def test_full_sync_enumerates_all_is_stored_with_the_manifest(
+    client: Client, connector: HealthyConnector, db_pool: asyncpg.Pool, declared: bool | None
+) -> None:
+    """§3.2, §10.7: the Sluice addition is kept; absent (every Omni manifest) means false."""
+    extra = {} if declared is None else {"full_sync_enumerates_all": declared}
+    resp = await client.post("/sdk/register", json=manifest(connector.url, **extra), headers=AUTH)
+    assert resp.status == 200
+    record = await get_connector(db_pool, "fake-connector")
+    assert record is not None
+    assert record.manifest["full_sync_enumerates_all"] is (declared is True)
+
+
 async def test_display_name_defaults_to_name(
     client: Client, connector: HealthyConnector, db_pool: asyncpg.Pool
 ) -> None:

@@ -37,6 +37,7 @@ class FakeConnector:
     sync_default: Reply = STARTED
     running: dict[str, bool] = field(default_factory=dict)  # run id -> running flag
     status_reply: Reply | None = None  # overrides the running flags when set
+    status_hold: asyncio.Event | None = None  # when set, status polls wait for it (a busy loop)
     sync_requests: list[dict[str, Any]] = field(default_factory=list)
     sync_headers: list[dict[str, str]] = field(default_factory=list)
     status_calls: list[str] = field(default_factory=list)
@@ -71,6 +72,8 @@ class FakeConnector:
     async def _status(self, request: web.Request) -> web.Response:
         run_id = request.match_info["run_id"]
         self.status_calls.append(run_id)
+        if self.status_hold is not None:
+            await self.status_hold.wait()
         if self.status_reply is not None:
             status, payload = self.status_reply
             return web.Response(status=status, body=payload, content_type="application/json")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg
@@ -16,9 +18,12 @@ from tests.integration.scheduling.support import (
     add_connector,
     add_run,
     add_source,
+    fast_settings,
     json_reply,
     run_row,
 )
+from tests.support.http import free_port
+from tests.support.services import manager_services
 
 GAVE_UP = "Connector lost the sync run; gave up after 3 resume attempts"
 
@@ -135,17 +140,118 @@ async def test_status_404_leaves_the_run_alone(
     "reply",
     [json_reply(500, {"error": "x"}), (200, b"not json"), json_reply(200, {"running": "yes"})],
 )
-async def test_invalid_status_reply_means_lost(
+async def test_invalid_status_reply_is_unknown_not_lost(
     services: Services,
     db_pool: asyncpg.Pool,
     clock: FrozenClock,
     fake: FakeConnector,
     reply: tuple[int, bytes],
 ) -> None:
+    """§8.2 step 3: an answer that says nothing about the run leaves it to stale detection."""
     _, run_id = await _running_run(db_pool, clock, fake)
     fake.status_reply = reply
-    await _monitor(services)
-    assert [r["sync_run_id"] for r in fake.sync_requests] == [run_id]
+    for _ in range(5):
+        await _monitor(services)
+    assert fake.sync_requests == []
+    row = await run_row(db_pool, run_id)
+    assert (row["status"], row["resume_attempts"]) == ("running", 0)
+
+
+@pytest.fixture
+async def quick_poll(db_pool: asyncpg.Pool, clock: FrozenClock) -> AsyncIterator[Services]:
+    """Services whose status polls give up after 0.2 s."""
+    settings = fast_settings(status_poll_timeout_seconds=0.2)
+    async with manager_services(db_pool, settings, clock) as built:
+        yield built
+
+
+async def test_busy_connector_whose_poll_times_out_is_not_lost(
+    quick_poll: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+) -> None:
+    """§8.2 step 3: a connector whose event loop is blocked does not answer the poll in time; that
+    is no evidence of loss, so it is neither resumed nor failed, however many ticks it lasts."""
+    _, run_id = await _running_run(db_pool, clock, fake)
+    fake.status_hold = asyncio.Event()
+    try:
+        for _ in range(5):
+            clock.advance(30)
+            await add_connector(db_pool, url=fake.url, now=clock.now())
+            await _monitor(quick_poll)
+    finally:
+        fake.status_hold.set()
+    assert fake.status_calls == [run_id] * 5
+    assert fake.sync_requests == []
+    row = await run_row(db_pool, run_id)
+    assert (row["status"], row["resume_attempts"]) == ("running", 0)
+
+
+async def test_silent_run_whose_polls_time_out_fails_by_stale_detection(
+    quick_poll: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+) -> None:
+    """§8.3 stays the fallback: unanswered polls never touch the run, so a run that also sends
+    nothing fails once it has been silent for ``stale_timeout_minutes``."""
+    _, run_id = await _running_run(db_pool, clock, fake)
+    fake.status_hold = asyncio.Event()
+    try:
+        for _ in range(4):
+            clock.advance(15 * 60)
+            await add_connector(db_pool, url=fake.url, now=clock.now())
+            await _monitor(quick_poll)
+            assert (await run_row(db_pool, run_id))["status"] == "running"
+        clock.advance(60)  # 61 minutes without activity
+        await add_connector(db_pool, url=fake.url, now=clock.now())
+        await Tick(quick_poll)._sweeps().stale()
+    finally:
+        fake.status_hold.set()
+    row = await run_row(db_pool, run_id)
+    assert (row["status"], row["error_message"]) == (
+        "failed",
+        "Sync timed out (no activity for 60 minutes)",
+    )
+    assert fake.sync_requests == []
+    assert fake.cancels == [run_id]
+
+
+async def test_refused_connection_means_lost(
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock
+) -> None:
+    """§8.2 step 3: a refused connection says the process is gone: resumed, then given up."""
+    gone = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    await add_connector(db_pool, url=gone, now=clock.now())
+    source = await add_source(db_pool, now=clock.now())
+    run_id = await add_run(
+        db_pool,
+        source_id=source,
+        created_at=clock.now(),
+        status="running",
+        dispatched_at=clock.now(),
+    )
+    for tick in range(1, 5):
+        clock.advance(30)
+        await add_connector(db_pool, url=gone, now=clock.now())
+        await _monitor(services)
+        row = await run_row(db_pool, run_id)
+        if tick < 4:
+            assert (row["status"], row["resume_attempts"]) == ("running", tick)
+    assert (row["status"], row["error_message"]) == ("failed", GAVE_UP)
+
+
+async def test_409_to_a_resume_means_the_connector_still_holds_the_run(
+    services: Services, db_pool: asyncpg.Pool, clock: FrozenClock, fake: FakeConnector
+) -> None:
+    """§8.2 step 4: like an Omni SDK connector, which keys its runs by source and answers 409
+    while it holds one. The run stays running and is not given up on; stale detection remains."""
+    _, run_id = await _running_run(db_pool, clock, fake)
+    fake.status_reply = json_reply(200, {"running": False})
+    fake.sync_default = json_reply(409, {"detail": "Sync already in progress for this source"})
+    for _ in range(6):
+        clock.advance(30)
+        await add_connector(db_pool, url=fake.url, now=clock.now())
+        await _monitor(services)
+        row = await run_row(db_pool, run_id)
+        assert (row["status"], row["resume_attempts"]) == ("running", 0)
+    assert len(fake.sync_requests) == 6
+    assert all(r["is_resume"] is True for r in fake.sync_requests)
 
 
 async def test_connector_that_keeps_losing_the_run_gets_three_resumes_then_fails(

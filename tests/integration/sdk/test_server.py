@@ -42,6 +42,8 @@ async def test_health_and_manifest(server: ConnectorServer) -> None:
     assert manifest["config_schema"]["properties"]["count"]["type"] == "integer"
     assert manifest["actions"][0]["name"] == "greet"
     assert manifest["actions"][0]["mode"] == "read"
+    # Its fresh full runs start from no checkpoint, so they list everything (§10.7).
+    assert manifest["full_sync_enumerates_all"] is True
 
 
 async def test_sync_starts_and_completes(server: ConnectorServer, fake: FakeManager) -> None:

@@ -40,6 +40,7 @@ def test_everything_else_is_rejected_with_the_normative_message(
     assert outcome.kind is DispatchKind.REJECTED
     assert outcome.error_message == message
     assert outcome.not_found is (status == 404)
+    assert outcome.busy is (status == 409)
 
 
 def test_404_is_marked_for_the_realtime_rule() -> None:

@@ -170,6 +170,23 @@ async def test_request_fields_are_exposed(fake: FakeManager, client: ManagerClie
     assert ctx.source_type == "test"
 
 
+@pytest.mark.parametrize(
+    ("sync_mode", "is_resume", "expected"),
+    [
+        ("full", False, None),  # a fresh full run lists everything (§10.7)
+        ("full", True, {"c": 1}),  # a resume continues at the run's checkpoint (§7.2)
+        ("incremental", False, {"c": 1}),
+        ("realtime", False, {"c": 1}),
+    ],
+)
+async def test_only_a_fresh_full_run_starts_without_the_checkpoint(
+    fake: FakeManager, client: ManagerClient, sync_mode: str, is_resume: bool, expected: object
+) -> None:
+    ctx = make_ctx(fake, client, sync_mode=sync_mode, checkpoint={"c": 1}, is_resume=is_resume)
+    assert ctx.checkpoint == expected
+    assert ctx.request.checkpoint == {"c": 1}  # what the manager sent stays readable
+
+
 async def test_save_state_replaces_connector_state(
     fake: FakeManager, client: ManagerClient
 ) -> None:

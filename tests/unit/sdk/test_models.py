@@ -177,6 +177,7 @@ def test_manifest_defaults() -> None:
     assert manifest.read_only is False
     assert manifest.mcp_enabled is False
     assert manifest.extra_schema is None
+    assert manifest.full_sync_enumerates_all is False  # Omni manifests never prune (§10.7)
 
 
 def test_manifest_unknown_sync_mode_is_a_shape_error() -> None:

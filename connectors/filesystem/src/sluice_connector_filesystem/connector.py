@@ -57,7 +57,9 @@ class _Walk:
         self.ctx = ctx
         self.config = ctx.config
         self.full = ctx.sync_mode == "full"
-        checkpoint = FsCheckpoint.load(ctx.checkpoint)
+        # The SDK hands a fresh full run no checkpoint (§10.7); the previous walk's index is still
+        # read from the request, so that a full run also deletes the files that are gone.
+        checkpoint = FsCheckpoint.load(ctx.request.checkpoint)
         self.index_packed = checkpoint.index
         self.previous: Index = unpack(checkpoint.index)
         # Walk progress is only ever saved mid-run, and a completed run's checkpoint has none, so

@@ -82,7 +82,9 @@ class _Crawl:
         self.config = ctx.config
         self.client = client
         self.full = ctx.sync_mode == "full"
-        self.known = WebCheckpoint.load(ctx.checkpoint).pages
+        # From the request: the SDK hands a fresh full run no checkpoint (§10.7), but the pages a
+        # full crawl fails to fetch stay known, and known pages that are gone are deleted.
+        self.known = WebCheckpoint.load(ctx.request.checkpoint).pages
         self.indexed: dict[str, PageState] = {}
         self.queue: deque[tuple[str, int]] = deque()
         self.seen: set[str] = set()

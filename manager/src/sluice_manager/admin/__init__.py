@@ -11,8 +11,11 @@ from aiohttp import web
 
 from sluice_manager.admin import (
     actions_api,
+    connector_configs_api,
+    connector_tokens_api,
     connectors_api,
     descriptors_api,
+    mcp_tokens_api,
     openapi_api,
     probes,
     progress,
@@ -27,6 +30,9 @@ def setup(app: web.Application) -> None:
     """Register the admin routes, the OpenAPI document and the probes."""
     probes.setup(app)
     connectors_api.setup(app)
+    connector_tokens_api.setup(app)
+    connector_configs_api.setup(app)
+    mcp_tokens_api.setup(app)
     sources_api.setup(app)
     descriptors_api.setup(app)
     runs_api.setup(app)

@@ -9,9 +9,9 @@ from aiohttp import web
 from pydantic import TypeAdapter
 
 from sluice_manager.http.body import check_json_content_type, read_bytes, validate
-from sluice_manager.http.errors import bad_request, not_found, unprocessable
+from sluice_manager.http.errors import bad_request, not_found
+from sluice_manager.http.json_limits import JsonLimits
 from sluice_manager.services import SERVICES
-from sluice_manager.sources.validation import contains_nul
 
 T = TypeVar("T")
 
@@ -31,11 +31,13 @@ async def read_body(
     request: web.Request, adapter: TypeAdapter[T], *, allow_empty: bool = False
 ) -> T:
     """413 / 415 / 400 / 422 in order (§1.3); an empty body is ``{}`` when ``allow_empty``.
+    Unknown members, and values beyond the stored-value limits, are 422.
 
     An empty optional body skips the Content-Type check: clients label an empty POST
     ``application/octet-stream``, and there is nothing to misinterpret.
     """
-    data = await read_bytes(request, request.app[SERVICES].settings.max_json_body_bytes)
+    settings = request.app[SERVICES].settings
+    data = await read_bytes(request, settings.max_json_body_bytes)
     if data.strip() or not allow_empty:
         check_json_content_type(request)
     if not data.strip():
@@ -46,9 +48,12 @@ async def read_body(
         raw = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise bad_request(f"malformed JSON: {exc}") from exc
-    if contains_nul(raw):
-        raise unprocessable("strings must not contain NUL characters")
-    return validate(adapter, raw)
+    # The body is checked whole: a value it carries to be stored (a config, a secret) is as many
+    # levels shallower as it sits deep in the body.
+    JsonLimits.of(settings).check(raw, "request body", size=len(data))
+    # The admin API is Sluice's own (§1.1): a member no body has is a mistake to name, not a
+    # later protocol version's addition to ignore (§1.3).
+    return validate(adapter, raw, extra="forbid")
 
 
 def query_limit(request: web.Request) -> int:

@@ -1,12 +1,15 @@
-"""``GET /api/connectors``: the registry, online or offline by the app clock (§8.1)."""
+"""``GET /api/connectors``: the registry, online or offline by the app clock (§8.1); and
+``DELETE /api/connectors/{id}`` for an offline one (an online one is 409)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from sluice_manager.admin.common import path_id
 from sluice_manager.admin.models import ConnectorView
 from sluice_manager.http.errors import json_response
 from sluice_manager.openapi import describe
+from sluice_manager.registry import REGISTRY
 from sluice_manager.registry.repository import list_connectors
 from sluice_manager.services import SERVICES
 
@@ -31,6 +34,14 @@ async def get_connectors(request: web.Request) -> web.Response:
     return json_response(views)
 
 
+async def delete_connector(request: web.Request) -> web.Response:
+    connector_id = path_id(request, what="connector")
+    await request.app[REGISTRY].delete(connector_id)
+    return json_response({"status": "deleted", "connector_id": connector_id})
+
+
 def setup(app: web.Application) -> None:
     app.router.add_get("/api/connectors", get_connectors)
+    app.router.add_delete("/api/connectors/{id}", delete_connector)
     describe("GET", "/api/connectors", response=list[ConnectorView])
+    describe("DELETE", "/api/connectors/{id}", response=dict[str, str])

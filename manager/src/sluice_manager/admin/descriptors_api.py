@@ -58,7 +58,8 @@ def _dump(model: Any, status: int = 200) -> web.Response:
 
 
 async def validate_descriptor(request: web.Request) -> web.Response:
-    return _dump(service.validate_text(await _text(request)))
+    max_depth = request.app[SERVICES].settings.max_json_depth
+    return _dump(service.validate_text(await _text(request), max_depth=max_depth))
 
 
 async def push_descriptor(request: web.Request) -> web.Response:
@@ -72,6 +73,7 @@ async def push_descriptor(request: web.Request) -> web.Response:
         status=None if status is None else _STATUS.validate_python(status),
         visibility=None if visibility is None else _VISIBILITY.validate_python(visibility),
         now=services.clock.now(),
+        max_depth=services.settings.max_json_depth,
     )
     return _dump(result, 201 if result.outcome == "created" else 200)
 

@@ -33,14 +33,21 @@ def _int_param(request: web.Request, name: str, default: int, low: int, high: in
     return value
 
 
+def _text(request: web.Request, name: str) -> str | None:
+    value = request.query.get(name)
+    if value is not None and "\x00" in value:  # Postgres text cannot hold it
+        raise bad_request(f"{name} must not contain NUL characters")
+    return value
+
+
 def parse_params(request: web.Request) -> SearchParams:
-    q = request.query.get("q", "").strip()
+    q = (_text(request, "q") or "").strip()
     if not q:
         raise bad_request("missing query parameter q")
     return SearchParams.of(
         q,
-        source_id=request.query.get("source_id") or None,
-        user=request.query.get("user"),
+        source_id=_text(request, "source_id") or None,
+        user=_text(request, "user"),
         limit=_int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         offset=_int_param(request, "offset", 0, 0, 1_000_000),
     )

@@ -9,7 +9,13 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import TypeAdapter
 
-from sluice_manager.admin.common import path_id, query_limit, query_text, read_body
+from sluice_manager.admin.common import (
+    path_id,
+    query_choice,
+    query_limit,
+    query_text,
+    read_body,
+)
 from sluice_manager.http.errors import bad_request, json_response
 from sluice_manager.openapi import describe
 from sluice_manager.services import SERVICES
@@ -35,8 +41,11 @@ def _dump(source: AdminSource) -> web.Response:
 
 
 async def create_source(request: web.Request) -> web.Response:
+    allow_unknown_type = query_choice(request, "allow_unknown_type", ("true", "false")) == "true"
     body = await read_body(request, _CREATE)
-    created = await service.create_source(request.app[SERVICES], body)
+    created = await service.create_source(
+        request.app[SERVICES], body, allow_unknown_type=allow_unknown_type
+    )
     response = _dump(created)
     response.set_status(201)
     return response
@@ -100,7 +109,15 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/sources/{id}/test", test_source)
     app.router.add_post("/api/sources/{id}/oauth/start", start_oauth)
     app.router.add_get(oauth.CALLBACK_PATH, oauth_callback)
-    describe("POST", "/api/sources", request=SourceCreate, response=AdminSource, status=201)
+    describe(
+        "POST",
+        "/api/sources",
+        request=SourceCreate,
+        response=AdminSource,
+        status=201,
+        query=("allow_unknown_type",),
+        summary="Create a source (a source_type no connector declares: allow_unknown_type=true).",
+    )
     describe("GET", "/api/sources", response=list[AdminSource], query=("source_type", "limit"))
     describe("GET", "/api/sources/{id}", response=AdminSource)
     describe("PATCH", "/api/sources/{id}", request=SourcePatch, response=AdminSource)

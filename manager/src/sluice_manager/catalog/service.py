@@ -13,6 +13,7 @@ import asyncpg
 import structlog
 
 from sluice_descriptor import Problem, load_text
+from sluice_descriptor.loader import MAX_DEPTH
 from sluice_manager.catalog import repository
 from sluice_manager.catalog.content import Entry
 from sluice_manager.catalog.errors import (
@@ -54,17 +55,20 @@ def check_transition(slug: str, version: str, current: str, wanted: str) -> None
         raise StatusTransitionRefused(slug, version, current, wanted)
 
 
-def validate_text(text: str, filename: str = "<descriptor>") -> ValidationReport:
-    result = load_text(text, filename=filename)
+def validate_text(
+    text: str, filename: str = "<descriptor>", *, max_depth: int = MAX_DEPTH
+) -> ValidationReport:
+    result = load_text(text, filename=filename, max_depth=max_depth)
     return ValidationReport(
         valid=result.ok,
         problems=[ProblemView.model_validate(problem_json(p)) for p in result.problems],
     )
 
 
-def entry_of(text: str) -> Entry:
-    """The storable content of a pushed text; DescriptorInvalid with every problem otherwise."""
-    result = load_text(text, filename="<descriptor>")
+def entry_of(text: str, *, max_depth: int = MAX_DEPTH) -> Entry:
+    """The storable content of a pushed text; DescriptorInvalid with every problem otherwise.
+    ``max_depth`` is the limit on stored JSON values (§1.3) the document is held to."""
+    result = load_text(text, filename="<descriptor>", max_depth=max_depth)
     if not result.ok or result.descriptor is None:
         raise DescriptorInvalid(result.problems)
     try:
@@ -130,10 +134,11 @@ async def push(
     status: Status | None,
     visibility: Visibility | None,
     now: datetime,
+    max_depth: int = MAX_DEPTH,
 ) -> PushResult:
     """Store the descriptor ``text`` as its metadata.version. ``status`` and ``visibility`` given
     as None keep a stored version's (a new one is a private draft)."""
-    entry = entry_of(text)
+    entry = entry_of(text, max_depth=max_depth)
     async with pool.acquire() as conn, conn.transaction():
         row = await repository.lock(conn, entry.slug, entry.version)
         if row is None:

@@ -9,6 +9,8 @@ from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
 from sluice_manager.http.errors import HttpError
+from sluice_manager.http.json_limits import JsonLimits
+from sluice_manager.settings import ManagerSettings
 
 T = TypeVar("T")
 
@@ -40,25 +42,27 @@ def check_json_content_type(request: web.Request) -> None:
         raise HttpError(415, f"unsupported content type {request.content_type!r}")
 
 
-async def read_json(request: web.Request, limit: int, *, allow_empty: bool = False) -> Any:
-    """Parse the body as JSON. An empty body is 400 unless ``allow_empty`` (then None)."""
-    raw = await read_bytes(request, limit)
+async def read_stored_json(request: web.Request, settings: ManagerSettings, what: str) -> Any:
+    """A body that is itself a value to keep (a checkpoint, connector_state): up to
+    ``max_state_bytes``, then JSON, then the stored-value limits (422 naming ``what``)."""
+    raw = await read_bytes(request, settings.max_state_bytes)
     check_json_content_type(request)
     if not raw.strip():
-        if allow_empty:
-            return None
         raise HttpError(400, "request body is empty")
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise HttpError(400, f"malformed JSON: {exc}") from exc
+    JsonLimits.of(settings).check(value, what, size=len(raw))
+    return value
 
 
 def validation_message(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors(include_url=False)[:5]:
         where = ".".join(str(p) for p in err["loc"]) or "body"
-        parts.append(f"{where}: {err['msg']}")
+        message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        parts.append(f"{where}: {message}")
     return "; ".join(parts)
 
 
@@ -82,9 +86,12 @@ def validate_json_bytes(
         raise HttpError(422, validation_message(exc)) from exc
 
 
-def validate(adapter: TypeAdapter[T], data: Any) -> T:
-    """Shape check: a pydantic failure is 422 with a readable message."""
+def validate(
+    adapter: TypeAdapter[T], data: Any, *, extra: Literal["allow", "ignore", "forbid"] | None = None
+) -> T:
+    """Shape check: a pydantic failure is 422 with a readable message. ``extra`` overrides the
+    models' handling of unknown members (``forbid``: each one is named)."""
     try:
-        return adapter.validate_python(data)
+        return adapter.validate_python(data, extra=extra)
     except ValidationError as exc:
         raise HttpError(422, validation_message(exc)) from exc

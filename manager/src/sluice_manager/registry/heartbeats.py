@@ -63,10 +63,13 @@ class HeartbeatBuffer:
         self._digest_of[connector_id] = digest
         self._known[digest] = _Known(connector_id, at)
 
-    def accept(self, digest: str, now: datetime) -> bool:
-        """Queue a heartbeat for a body whose digest is stored and whose connector is online."""
+    def accept(self, digest: str, now: datetime, *, connector_id: str | None = None) -> bool:
+        """Queue a heartbeat for a body whose digest is stored and whose connector is online (and
+        is ``connector_id``, when given)."""
         known = self._known.get(digest) if self.enabled else None
         if known is None or now - known.confirmed_at >= self._ttl:
+            return False
+        if connector_id is not None and known.connector_id != connector_id:
             return False
         self._pending[known.connector_id] = (digest, now)
         return True

@@ -15,7 +15,9 @@ import orjson
 import structlog
 
 from sluice_manager.errors import ManagerError
+from sluice_manager.networks import url_problem
 from sluice_manager.registry import repository
+from sluice_manager.registry.errors import ConnectorNotFound, ConnectorOnline
 from sluice_manager.registry.heartbeats import HeartbeatBuffer
 from sluice_manager.registry.manifest_checks import manifest_problem
 from sluice_manager.services import Services
@@ -25,7 +27,8 @@ log = structlog.get_logger(__name__)
 
 # Changing the registration checks changes this salt, so digests stored by older code stop
 # matching and every connector is validated again on its next heartbeat.
-_DIGEST_SALT = b"sluice-manifest-checks-v1\n"
+# v2: the stored manifest keeps full_sync_enumerates_all (§10.7).
+_DIGEST_SALT = b"sluice-manifest-checks-v2\n"
 
 
 class RegistrationRejected(ManagerError):
@@ -41,7 +44,7 @@ def manifest_digest(raw: bytes) -> str:
     return hashlib.sha256(_DIGEST_SALT + raw).hexdigest()
 
 
-def _connector_id_hint(raw: bytes) -> str | None:
+def connector_id_hint(raw: bytes) -> str | None:
     """The body's connector_id if it is plainly there; the full path does the real validation."""
     try:
         body = orjson.loads(raw)
@@ -57,7 +60,7 @@ def _connector_id_hint(raw: bytes) -> str | None:
 class Registry:
     """Registrations over the app's Services, with the replica's heartbeat buffer."""
 
-    __slots__ = ("_clock", "_connectors", "_pool", "_ttl_seconds", "heartbeats")
+    __slots__ = ("_clock", "_connectors", "_networks", "_pool", "_ttl_seconds", "heartbeats")
 
     def __init__(self, services: Services, heartbeats: HeartbeatBuffer) -> None:
         self.heartbeats = heartbeats
@@ -66,15 +69,18 @@ class Registry:
         self._clock = services.clock
         self._connectors = services.connectors
         self._ttl_seconds = services.settings.registry_ttl_seconds
+        self._networks = services.settings.connector_networks
 
-    async def heartbeat(self, raw: bytes, digest: str) -> bool:
+    async def heartbeat(self, raw: bytes, digest: str, *, only: str | None = None) -> bool:
         """Refresh the connector whose stored manifest is exactly ``raw`` (``digest`` is its
-        ``manifest_digest``); False when it is not (unknown, changed, offline): then ``register``
-        decides."""
+        ``manifest_digest``); False when it is not (unknown, changed, offline, or not the
+        connector ``only`` when given): then ``register`` decides."""
         now = self._clock.now()
-        if self.heartbeats.accept(digest, now):
+        if self.heartbeats.accept(digest, now, connector_id=only):
             return True
-        hint = _connector_id_hint(raw)
+        hint = connector_id_hint(raw)
+        if only is not None and hint != only:
+            return False
         if hint is not None and await repository.touch(
             self._pool,
             connector_id=hint,
@@ -89,7 +95,9 @@ class Registry:
     async def register(self, manifest: ConnectorManifest, digest: str) -> None:
         """Check and store ``manifest`` (its body's ``manifest_digest`` is ``digest``);
         RegistrationRejected if refused."""
-        problem = manifest_problem(manifest)
+        problem = manifest_problem(manifest) or await url_problem(
+            manifest.connector_url, self._networks
+        )
         if problem is not None:
             raise RegistrationRejected(problem)
         now = self._clock.now()
@@ -116,3 +124,18 @@ class Registry:
             connector_url=url,
             source_types=manifest.source_types,
         )
+
+    async def delete(self, connector_id: str) -> None:
+        """Remove an offline connector's row (stale registrations need not stay listed).
+        ConnectorOnline when it is online, ConnectorNotFound when there is none."""
+        # This replica's buffered heartbeats go to the table first, so "offline" is what it knows.
+        await self.heartbeats.flush(self._pool)
+        if await repository.delete_offline(
+            self._pool, connector_id, self._clock.now(), self._ttl_seconds
+        ):
+            self.heartbeats.forget(connector_id)
+            log.info("connector_deleted", connector_id=connector_id)
+            return
+        if await repository.get_connector(self._pool, connector_id) is None:
+            raise ConnectorNotFound(connector_id)
+        raise ConnectorOnline(connector_id)

@@ -75,6 +75,14 @@ async def get_connector(conn: Executor, connector_id: str) -> ConnectorRecord | 
     return None if row is None else ConnectorRecord.from_row(row)
 
 
+async def delete_offline(
+    conn: Executor, connector_id: str, now: datetime, ttl_seconds: float
+) -> bool:
+    """Remove the connector if it is offline; False when it is online or unknown."""
+    gone = await conn.fetchval(QUERIES.delete_offline_connector, connector_id, now, ttl_seconds)
+    return gone is not None
+
+
 async def touch(
     conn: Executor, *, connector_id: str, manifest_sha256: str, now: datetime, ttl_seconds: float
 ) -> bool:

@@ -76,7 +76,12 @@ async def dispatch_resume(
     connector_url: str,
     request: SyncRequest,
 ) -> bool:
-    """Re-send a lost run (§8.2 step 4). Success touches its activity; failure is only logged."""
+    """Re-send a lost run (§8.2 step 4). Success touches its activity; failure is only logged.
+
+    A 409 says the connector still holds the run (an Omni SDK connector answers so while any run
+    of the source is active): like ``running: true``, it resets ``resume_attempts``, and stale
+    detection (§8.3) remains the fallback.
+    """
     outcome = await services.connectors.dispatch(connector_url, request)
     bound = log.bind(sync_run_id=request.sync_run_id, source_id=request.source_id)
     if outcome.accepted:
@@ -85,6 +90,10 @@ async def dispatch_resume(
         )
         bound.info("sync_resumed")
         return True
+    if outcome.busy:
+        await services.pool.execute(QUERIES.reset_resume_attempts, request.sync_run_id)
+        bound.info("sync_resume_held_by_connector")
+        return False
     bound.warning(
         "sync_resume_failed",
         outcome=outcome.kind.value,

@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeAlias
 import asyncpg
 import structlog
 
+from sluice_manager.registry.repository import resolve_connector
 from sluice_sql.query_loader import QUERIES
 from sluice_sql.queue_contract import EVENTS_CHANNEL, SWEEP_EVENT_TYPE
 
@@ -80,12 +81,14 @@ async def touch_run(conn: Executor, run_id: str, now: datetime) -> None:
     await conn.execute(QUERIES.touch_run, run_id, now)
 
 
-async def complete_run(pool: Executor, run_id: str, now: datetime) -> bool:
+async def complete_run(
+    pool: Executor, run_id: str, now: datetime, *, registry_ttl_seconds: float
+) -> bool:
     """Complete a running run in one transaction (protocol §4.6, §10.7).
 
     Locks in the global order: source lock, then the run row. Promotes the run's checkpoint only
-    when it saved one, and requests the full-sync sweep. False when the run is unknown or not
-    running (a no-op).
+    when it saved one, and requests the full-sync sweep when the source's online connector
+    declares ``full_sync_enumerates_all``. False when the run is unknown or not running (a no-op).
     """
     source_id = await pool.fetchval(QUERIES.select_run_source_id, run_id)
     if source_id is None:
@@ -96,14 +99,20 @@ async def complete_run(pool: Executor, run_id: str, now: datetime) -> bool:
         if run is None or run["status"] != "running":
             return False
         await conn.execute(QUERIES.complete_run_row, run_id, now)
-        prune = await conn.fetchval(
+        source = await conn.fetchrow(
             QUERIES.promote_source_checkpoint,
             source_id,
             run["checkpoint_saved"],
             run["checkpoint"],
             now,
         )
-        sweep = run["sync_type"] == "full" and prune is True and run["documents_emitted"] > 0
+        sweep = (
+            run["sync_type"] == "full"
+            and source is not None
+            and source["prune_on_full_sync"] is True
+            and run["documents_emitted"] > 0
+            and await _enumerates_all(conn, source["source_type"], now, registry_ttl_seconds)
+        )
         if sweep:
             payload = {"sync_run_id": run_id, "source_id": source_id, "start_seq": run["start_seq"]}
             await conn.execute(
@@ -112,6 +121,25 @@ async def complete_run(pool: Executor, run_id: str, now: datetime) -> bool:
             await conn.execute(QUERIES.notify_events, source_id, EVENTS_CHANNEL)
     log.info("run_completed", sync_run_id=run_id, source_id=source_id, sweep=sweep)
     return True
+
+
+async def _enumerates_all(
+    conn: asyncpg.Connection, source_type: str, now: datetime, ttl_seconds: float
+) -> bool:
+    """§10.7: whether the connector serving ``source_type`` lists every document on a full run.
+
+    An Omni SDK connector never says so (it may resume a full run from the source's checkpoint),
+    and with no connector online nobody vouches for the run: either way nothing is pruned.
+    """
+    connector = await resolve_connector(conn, source_type, now, ttl_seconds)
+    declared = connector is not None and connector.manifest.get("full_sync_enumerates_all") is True
+    if not declared:
+        log.info(
+            "full_sync_not_pruned",
+            source_type=source_type,
+            connector_id=None if connector is None else connector.connector_id,
+        )
+    return declared
 
 
 @asynccontextmanager

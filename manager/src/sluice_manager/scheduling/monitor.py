@@ -122,9 +122,9 @@ class Monitor:
             if run.resume_attempts:
                 await self._pool.execute(QUERIES.reset_resume_attempts, run.id)
             return
-        if status is StatusOutcome.NOT_IMPLEMENTED:
-            return
-        await self._lost(run, connector)
+        if status in (StatusOutcome.NOT_RUNNING, StatusOutcome.GONE):
+            await self._lost(run, connector)
+        # NOT_IMPLEMENTED or UNKNOWN: nothing happens; stale detection (§8.3) is the fallback.
 
     async def _lost(self, run: MonitoredRun, connector: OnlineConnector | None) -> None:
         """Step 4: count the attempt, give up past the limit, else resume the same run."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from sluice_manager.sdk_api import (
+    connector_configs,
     connector_runs,
     content,
     events,
@@ -39,3 +40,4 @@ def setup(app: web.Application) -> None:
     router.add_post("/sdk/extract-content", extraction.extract_content)
     router.add_post("/sdk/extract-text", extraction.extract_text)
     sources.setup(app)
+    connector_configs.setup(app)

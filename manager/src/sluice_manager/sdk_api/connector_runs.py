@@ -11,6 +11,7 @@ from sluice_manager.runs.create import create_run
 from sluice_manager.runs.lifecycle import finish_run
 from sluice_manager.runs.trigger import trigger
 from sluice_manager.sdk_api.bodies import read_validated
+from sluice_manager.sdk_api.scope import allow_run, allow_source
 from sluice_manager.services import SERVICES
 from sluice_manager.sources.repository import get_source
 from sluice_sdk.models import SyncCancelRequest, SyncCreateRequest, WebhookNotifyRequest
@@ -27,6 +28,7 @@ CANCELLED_BY_CONNECTOR = "Cancelled by connector"
 async def sync_create(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     body = await read_validated(request, CREATE_ADAPTER, services.settings.max_json_body_bytes)
+    await allow_source(request, body.source_id)
     source = await get_source(services.pool, body.source_id)
     if source is None or source.is_deleted:
         raise HttpError(404, f"source {body.source_id} not found")
@@ -47,6 +49,7 @@ async def sync_create(request: web.Request) -> web.Response:
 async def sync_cancel(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     body = await read_validated(request, CANCEL_ADAPTER, services.settings.max_json_body_bytes)
+    await allow_run(request, body.sync_run_id)
     await finish_run(
         services.pool, body.sync_run_id, "cancelled", CANCELLED_BY_CONNECTOR, services.clock.now()
     )
@@ -56,6 +59,7 @@ async def sync_cancel(request: web.Request) -> web.Response:
 async def webhook_notify(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     body = await read_validated(request, NOTIFY_ADAPTER, services.settings.max_json_body_bytes)
+    await allow_source(request, body.source_id)
     log.info("webhook_notified", source_id=body.source_id, event_type=body.event_type)
     run_id = await trigger(services, body.source_id, "incremental", "webhook")
     return json_response({"sync_run_id": run_id})

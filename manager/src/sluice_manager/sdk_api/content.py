@@ -12,6 +12,7 @@ from sluice_manager.queue.blobs import store_text_blob
 from sluice_manager.queue.text import normalise_text
 from sluice_manager.runs.lifecycle import touch_run
 from sluice_manager.sdk_api.bodies import read_validated
+from sluice_manager.sdk_api.scope import allow_run
 from sluice_manager.services import SERVICES
 from sluice_sdk.models import ContentRequest
 
@@ -25,6 +26,7 @@ async def post_content(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     settings, pool = services.settings, services.pool
     body = await read_validated(request, CONTENT_ADAPTER, settings.max_bulk_body_bytes)
+    await allow_run(request, body.sync_run_id)
     limit = settings.max_stored_text_bytes
     if len(body.content) > _INLINE_CHARS:
         text = await asyncio.to_thread(normalise_text, body.content, limit)

@@ -18,6 +18,7 @@ from sluice_manager.extraction.resources import (
 from sluice_manager.http.errors import HttpError, json_response
 from sluice_manager.queue.blobs import store_text_blob
 from sluice_manager.runs.lifecycle import touch_run
+from sluice_manager.sdk_api.scope import allow_run
 from sluice_manager.sdk_api.upload import check_headers, read_upload
 from sluice_manager.services import SERVICES
 
@@ -36,6 +37,7 @@ async def _extract(request: web.Request, *, store: bool) -> web.Response:
         )
     try:
         upload = await read_upload(request, settings.max_extract_input_bytes)
+        await allow_run(request, upload.sync_run_id)
         text = await extracted_text(
             settings,
             app[EXTRACTION_POOL],

@@ -1,20 +1,28 @@
-"""The §4.7 SDK reads: Source object, SyncConfig, Credential, sources by type; connector_state."""
+"""The §4.7 SDK reads: Source object, SyncConfig, Credential, owner email, sources by type;
+connector_state. Each checks a scoped token's reach first (``sdk_api.scope``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
 
-from sluice_manager.http.body import read_json
-from sluice_manager.http.errors import json_response, not_found, ok, unprocessable
+from sluice_manager.http.body import read_stored_json
+from sluice_manager.http.errors import json_response, not_found, ok
 from sluice_manager.openapi import describe
+from sluice_manager.sdk_api.scope import allow_source, allow_source_type
 from sluice_manager.services import SERVICES
 from sluice_manager.sources import repository
 from sluice_manager.sources.errors import SourceNotFound
-from sluice_manager.sources.validation import contains_nul
 from sluice_sdk.models import CredentialObject, SourceObject, StatusResponse, SyncConfig
 from sluice_sql.query_loader import QUERIES
+
+
+class UserEmail(BaseModel):
+    """``GET /sdk/source/{source_id}/user-email``."""
+
+    email: str
 
 
 def _source_id(request: web.Request) -> str:
@@ -27,6 +35,7 @@ def _source_id(request: web.Request) -> str:
 async def get_source(request: web.Request) -> web.Response:
     """Also inactive or deleted sources: a connector winding down may still ask."""
     source_id = _source_id(request)
+    await allow_source(request, source_id)
     rec = await repository.get_source(request.app[SERVICES].pool, source_id)
     if rec is None:
         raise SourceNotFound(source_id)
@@ -35,6 +44,7 @@ async def get_source(request: web.Request) -> web.Response:
 
 async def get_sync_config(request: web.Request) -> web.Response:
     source_id = _source_id(request)
+    await allow_source(request, source_id)
     services = request.app[SERVICES]
     config = await repository.get_sync_config(services.pool, source_id, services.secrets)
     if config is None:
@@ -45,10 +55,9 @@ async def get_sync_config(request: web.Request) -> web.Response:
 async def put_connector_state(request: web.Request) -> web.Response:
     """Any JSON value, unwrapped; replaces the state whatever the runs are doing."""
     source_id = _source_id(request)
+    await allow_source(request, source_id)
     services = request.app[SERVICES]
-    state = await read_json(request, services.settings.max_state_bytes)
-    if contains_nul(state):
-        raise unprocessable("JSON strings must not contain NUL characters")
+    state = await read_stored_json(request, services.settings, "connector_state")
     found = await services.pool.fetchval(
         QUERIES.update_source_connector_state, source_id, state, services.clock.now()
     )
@@ -59,6 +68,7 @@ async def put_connector_state(request: web.Request) -> web.Response:
 
 async def get_credentials(request: web.Request) -> web.Response:
     source_id = _source_id(request)
+    await allow_source(request, source_id)
     services = request.app[SERVICES]
     cred = await repository.get_credential_object(services.pool, source_id, services.secrets)
     if cred is None:
@@ -68,8 +78,21 @@ async def get_credentials(request: web.Request) -> web.Response:
     return json_response(cred)
 
 
+async def get_user_email(request: web.Request) -> web.Response:
+    """The email of the person who owns the source (Omni's getUserEmailForSource)."""
+    source_id = _source_id(request)
+    await allow_source(request, source_id)
+    rec = await repository.get_source(request.app[SERVICES].pool, source_id)
+    if rec is None:
+        raise SourceNotFound(source_id)
+    if rec.owner_email is None:
+        raise not_found(f"source {source_id} has no owner email")
+    return json_response({"email": rec.owner_email})
+
+
 async def sources_by_type(request: web.Request) -> web.Response:
     source_type = request.match_info["source_type"]
+    allow_source_type(request, source_type)
     if "\x00" in source_type:
         return json_response([])
     recs = await repository.sources_by_type(request.app[SERVICES].pool, source_type)
@@ -80,10 +103,12 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/sdk/source/{source_id}", get_source)
     app.router.add_get("/sdk/source/{source_id}/sync-config", get_sync_config)
     app.router.add_put("/sdk/source/{source_id}/connector-state", put_connector_state)
+    app.router.add_get("/sdk/source/{source_id}/user-email", get_user_email)
     app.router.add_get("/sdk/credentials/{source_id}", get_credentials)
     app.router.add_get("/sdk/sources/by-type/{source_type}", sources_by_type)
     describe("GET", "/sdk/source/{source_id}", response=SourceObject)
     describe("GET", "/sdk/source/{source_id}/sync-config", response=SyncConfig)
     describe("PUT", "/sdk/source/{source_id}/connector-state", request=Any, response=StatusResponse)
+    describe("GET", "/sdk/source/{source_id}/user-email", response=UserEmail)
     describe("GET", "/sdk/credentials/{source_id}", response=CredentialObject)
     describe("GET", "/sdk/sources/by-type/{source_type}", response=list[SourceObject])

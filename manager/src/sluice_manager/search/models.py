@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+SNIPPET_DESCRIPTION = (
+    "Up to two passages of the document around the matches, as HTML-escaped text whose only "
+    "markup is <b>…</b> around each match: safe to insert into a page as HTML. For plain text, "
+    "remove the <b> and </b> markers, then unescape the entities (&lt; &gt; &amp; &quot; &#x27;)."
+)
 
 
 class SearchHit(BaseModel):
@@ -13,7 +19,7 @@ class SearchHit(BaseModel):
     external_id: str
     title: str
     url: str | None
-    snippet: str
+    snippet: str = Field(description=SNIPPET_DESCRIPTION)
     score: float
 
 

@@ -6,6 +6,7 @@ the query's permission filter admits what the user, or the user's e-mail domain,
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,16 @@ from sluice_sql.query_loader import QUERIES
 
 # documents.id is a bigint; anything larger cannot name a document.
 MAX_DOCUMENT_ID = 2**63 - 1
+
+# The highlight markers search_documents asks ts_headline for (removed from the text beforehand).
+_START, _STOP = "\ue000", "\ue001"
+
+
+def snippet_markup(headline: str | None) -> str:
+    """The snippet as HTML-escaped text whose only markup is ``<b>``…``</b>`` around the matches:
+    ts_headline copies the document's own text, tags included, so everything else is escaped."""
+    escaped = html.escape(headline or "", quote=True)
+    return escaped.replace(_START, "<b>").replace(_STOP, "</b>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +66,7 @@ async def search_documents(pool: asyncpg.Pool, p: SearchParams) -> dict[str, Any
             "external_id": r["external_id"],
             "title": r["title"],
             "url": r["url"],
-            "snippet": r["snippet"] or "",
+            "snippet": snippet_markup(r["snippet"]),
             "score": float(r["score"]),
         }
         for r in rows

@@ -32,6 +32,20 @@ class InvalidSource(ManagerError):
         super().__init__(self.message)
 
 
+class UnknownSourceType(ManagerError):
+    """No registered connector, online or not, declares the source type of a new source (422):
+    likely a typo. The admin may still insist (``allow_unknown_type``), e.g. before its
+    connector first registers."""
+
+    def __init__(self, source_type: str) -> None:
+        self.source_type = source_type
+        self.message = (
+            f"no connector declares source_type {source_type!r}: register its connector first, "
+            "or pass ?allow_unknown_type=true"
+        )
+        super().__init__(self.message)
+
+
 class InvalidPin(ManagerError):
     """A descriptor pin that cannot be taken: unknown version, another slug, or a source that is
     not declarative (400)."""

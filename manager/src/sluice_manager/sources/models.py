@@ -6,7 +6,8 @@ has a member that could carry it.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -14,7 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sluice_sdk.models import SOURCE_TYPE_PATTERN, Timestamp, UserFilterMode
 
 DEFAULT_SYNC_INTERVAL_SECONDS = 3600  # §9.3: the default schedule of a new source
+# The owner of a source (§4.7 user-email): one address, checked for shape only.
+OwnerEmail = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
 DECLARATIVE_SOURCE_TYPE = "declarative"  # the runtime that serves every pinned source
+_CRON_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)  # any instant would do (check_cron)
 
 
 def check_cron(expr: str) -> str:
@@ -22,14 +26,18 @@ def check_cron(expr: str) -> str:
     if len(expr.split()) != 5:
         raise ValueError("sync_cron must have five fields: minute hour day month weekday")
     try:
-        CronTrigger.from_crontab(expr, timezone="UTC")
+        trigger = CronTrigger.from_crontab(expr, timezone="UTC")
     except (ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"sync_cron is not a valid cron expression: {exc}") from exc
+    # A cron repeats, so one with no fire time after some instant has none after any.
+    if trigger.get_next_fire_time(None, _CRON_ORIGIN) is None:
+        raise ValueError("sync_cron never fires: no date matches it")
     return expr
 
 
 class _Body(BaseModel):
-    # Unknown members are ignored, as everywhere on the wire (§1.3).
+    # Request bodies refuse unknown members where they are read (admin.common.read_body, §1.3);
+    # a response model ignores them.
     model_config = ConfigDict(extra="ignore")
 
 
@@ -78,6 +86,7 @@ class SourceCreate(_ScheduleFields):
     user_filter_mode: UserFilterMode = "all"
     user_whitelist: list[str] | None = None
     user_blacklist: list[str] | None = None
+    owner_email: OwnerEmail | None = None
 
     @model_validator(mode="after")
     def _declarative(self) -> SourceCreate:
@@ -119,6 +128,7 @@ class SourcePatch(_ScheduleFields):
     user_filter_mode: UserFilterMode | None = None
     user_whitelist: list[str] | None = None
     user_blacklist: list[str] | None = None
+    owner_email: OwnerEmail | None = None  # null removes it
 
 
 class CredentialSummary(_Body):
@@ -157,6 +167,7 @@ class AdminSource(_Body):
     updated_at: Timestamp
     has_credentials: bool
     credential: CredentialSummary | None = None
+    owner_email: str | None = None
 
 
 class SourceTestResult(_Body):

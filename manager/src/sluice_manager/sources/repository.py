@@ -52,6 +52,8 @@ class SourceRecord:
     # The catalog descriptor version of a declarative source (both or neither).
     descriptor_slug: str | None = None
     descriptor_version: str | None = None
+    # The person who owns the source (§4.7 user-email); set by admins.
+    owner_email: str | None = None
 
 
 _SOURCE_FIELDS = tuple(f.name for f in fields(SourceRecord))

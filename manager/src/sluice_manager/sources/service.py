@@ -19,7 +19,7 @@ from sluice_manager.registry.repository import latest_manifest_for_type
 from sluice_manager.services import Services
 from sluice_manager.sources import pinning, upstream
 from sluice_manager.sources.crypto import SecretBox
-from sluice_manager.sources.errors import InvalidSource, SourceNotFound
+from sluice_manager.sources.errors import InvalidSource, SourceNotFound, UnknownSourceType
 from sluice_manager.sources.models import (
     AdminSource,
     CredentialInput,
@@ -72,12 +72,17 @@ def admin_source(row: asyncpg.Record) -> AdminSource:
         updated_at=rec.updated_at,
         has_credentials=credential is not None,
         credential=credential,
+        owner_email=rec.owner_email,
     )
 
 
-async def _schemas(pool: asyncpg.Pool, source_type: str) -> tuple[Any, Any]:
+async def _schemas(
+    pool: asyncpg.Pool, source_type: str, *, allow_unknown_type: bool
+) -> tuple[Any, Any]:
     connector = await latest_manifest_for_type(pool, source_type)
     if connector is None:
+        if not allow_unknown_type:
+            raise UnknownSourceType(source_type)
         return None, None
     manifest = connector.manifest
     return manifest.get("config_schema"), manifest.get("credentials_schema")
@@ -88,9 +93,14 @@ async def _validate(
     source_type: str,
     config: dict[str, Any] | None,
     credentials: CredentialInput | None,
+    *,
+    allow_unknown_type: bool = True,
 ) -> None:
-    """InvalidSource when the config or the credential secret fails the manifest's schema."""
-    config_schema, credentials_schema = await _schemas(pool, source_type)
+    """InvalidSource when the config or the credential secret fails the manifest's schema;
+    UnknownSourceType when no connector declares the type, unless ``allow_unknown_type``."""
+    config_schema, credentials_schema = await _schemas(
+        pool, source_type, allow_unknown_type=allow_unknown_type
+    )
     if config is not None and isinstance(config_schema, dict):
         problem = config_errors(config_schema, config)
         if problem is not None:
@@ -126,7 +136,9 @@ async def load_admin_source(conn: asyncpg.Pool | asyncpg.Connection, source_id: 
     return admin_source(row)
 
 
-async def create_source(services: Services, body: SourceCreate) -> AdminSource:
+async def create_source(
+    services: Services, body: SourceCreate, *, allow_unknown_type: bool = False
+) -> AdminSource:
     pool, now = services.pool, services.clock.now()
     config, credentials = body.config, body.credentials
     pin: tuple[str | None, str | None] = (None, None)
@@ -136,7 +148,7 @@ async def create_source(services: Services, body: SourceCreate) -> AdminSource:
         upstream.require_passing(await upstream.try_credentials(services.settings, pinned, checked))
         config, credentials, pin = checked.config, checked.credential, (pinned.slug, pinned.version)
     else:
-        await _validate(pool, body.kind, config, credentials)
+        await _validate(pool, body.kind, config, credentials, allow_unknown_type=allow_unknown_type)
     interval, cron = body.schedule()
     source_id = new_id()
     async with pool.acquire() as conn, conn.transaction():
@@ -159,6 +171,8 @@ async def create_source(services: Services, body: SourceCreate) -> AdminSource:
         )
         if credentials is not None:
             await _write_credential(conn, services.secrets, source_id, credentials, now)
+        if body.owner_email is not None:
+            await conn.execute(QUERIES.update_source_owner_email, source_id, body.owner_email, now)
         created = await load_admin_source(conn, source_id)
     log.info(
         "source_created",
@@ -258,6 +272,8 @@ async def update_source(services: Services, source_id: str, patch: SourcePatch) 
                 await conn.execute(QUERIES.delete_credential, source_id)
             else:
                 await _write_credential(conn, services.secrets, source_id, patch.credentials, now)
+        if "owner_email" in given:
+            await conn.execute(QUERIES.update_source_owner_email, source_id, patch.owner_email, now)
         updated = await load_admin_source(conn, source_id)
     log.info("source_updated", source_id=source_id, fields=sorted(given))
     return updated

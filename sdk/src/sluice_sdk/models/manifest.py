@@ -63,6 +63,9 @@ class ConnectorManifest(WireModel):
     mcp_enabled: bool = False
     config_schema: JsonSchema | None = None
     credentials_schema: JsonSchema | None = None
+    full_sync_enumerates_all: bool = False
+    """Sluice addition: every full run emits every existing document, so a completed full run
+    may prune what it did not emit (§10.7). Omni SDKs never send it: their runs are not pruned."""
 
     @model_validator(mode="after")
     def _default_display_name(self) -> ConnectorManifest:

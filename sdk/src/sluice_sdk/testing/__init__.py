@@ -1,5 +1,6 @@
 """Test kit for connectors: a fake manager, an in-process runner and the conformance suite."""
 
+from sluice_sdk.input_schema import input_schema_problem
 from sluice_sdk.testing.conformance import (
     ConnectorConformance,
     check_bad_credentials,
@@ -7,7 +8,6 @@ from sluice_sdk.testing.conformance import (
     check_full_sync,
     check_manifest,
     check_resume,
-    input_schema_problem,
 )
 from sluice_sdk.testing.fake_manager import FakeManager
 from sluice_sdk.testing.fake_state import FakeRun, FakeSource

@@ -20,38 +20,9 @@ import unittest
 from typing import Any
 
 from sluice_sdk.connector import Connector
+from sluice_sdk.input_schema import input_schema_problem
 from sluice_sdk.models import SOURCE_TYPE_PATTERN, ConnectorManifest
 from sluice_sdk.testing.runner import SMALL_BATCHES, ConnectorHarness
-
-_FORBIDDEN_SCHEMA_KEYS = frozenset(
-    {"$ref", "$defs", "definitions", "if", "then", "else", "not"}
-    | {"dependentRequired", "dependentSchemas"}
-)
-
-
-def input_schema_problem(schema: Any, path: str = "input_schema") -> str | None:
-    """The first violation of the §3.2 ``input_schema`` restrictions, or None."""
-    if path == "input_schema":
-        if not isinstance(schema, dict):
-            return f"{path} is not an object"
-        for key in ("anyOf", "oneOf", "allOf"):
-            if key in schema:
-                return f"{path}.{key} is not supported at the top level"
-        if "type" in schema and schema["type"] != "object":
-            return f"{path}.type must be object"
-    if isinstance(schema, dict):
-        for key, value in schema.items():
-            if key in _FORBIDDEN_SCHEMA_KEYS:
-                return f"{path}.{key} is not supported"
-            problem = input_schema_problem(value, f"{path}.{key}")
-            if problem:
-                return problem
-    elif isinstance(schema, list):
-        for index, value in enumerate(schema):
-            problem = input_schema_problem(value, f"{path}[{index}]")
-            if problem:
-                return problem
-    return None
 
 
 def check_manifest(connector: Connector[Any, Any]) -> ConnectorManifest:
