@@ -17,7 +17,9 @@ Shape (JSON, ``version`` 1)::
 becomes the next run's ``bookmark``. ``finished`` is set by the run's last save, after every
 stream and table. A resumed run whose checkpoint is not finished continues at the stream, page and
 batch it stopped at; any other run (a fresh one, or a resume handed the source's checkpoint of the
-last completed run) starts over and keeps only the high-water marks.
+last completed run) starts over and keeps only the high-water marks. A fresh full run is handed no
+checkpoint at all (the SDK's rule, protocol §7.2): it reads everything, so the high-water marks it
+saves are rebuilt from what it read.
 """
 
 from __future__ import annotations
