@@ -11,11 +11,10 @@ from typing import Annotated, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from sluice_manager.admin.common import path_id, query_text, read_body
+from sluice_manager.admin.common import query_text, read_body
+from sluice_manager.admin.token_routes import TokenView, add_token_routes, model_response
 from sluice_manager.connector_tokens import repository
-from sluice_manager.connector_tokens.repository import ConnectorToken
 from sluice_manager.http.errors import json_response
-from sluice_manager.openapi import describe
 from sluice_manager.registry.manifest_checks import MAX_CONNECTOR_ID_CHARS
 from sluice_manager.services import SERVICES
 from sluice_sdk.models import SOURCE_TYPE_PATTERN, Timestamp
@@ -33,7 +32,7 @@ class ConnectorTokenCreate(BaseModel):
     name: str = Field(default="", max_length=200)
 
 
-class ConnectorTokenView(BaseModel):
+class ConnectorTokenView(TokenView):
     id: str
     kind: Literal["connector"] = "connector"
     name: str
@@ -42,18 +41,6 @@ class ConnectorTokenView(BaseModel):
     created_at: Timestamp
     last_used_at: Timestamp | None = None
     revoked_at: Timestamp | None = None
-
-    @classmethod
-    def of(cls, token: ConnectorToken) -> ConnectorTokenView:
-        return cls(
-            id=token.id,
-            name=token.name,
-            connector_id=token.connector_id,
-            source_types=list(token.source_types),
-            created_at=token.created_at,
-            last_used_at=token.last_used_at,
-            revoked_at=token.revoked_at,
-        )
 
 
 class ConnectorTokenMinted(ConnectorTokenView):
@@ -65,12 +52,6 @@ class ConnectorTokenMinted(ConnectorTokenView):
 _CREATE = TypeAdapter(ConnectorTokenCreate)
 
 
-def _json(model: BaseModel, status: int = 200) -> web.Response:
-    return web.Response(
-        status=status, body=model.model_dump_json(), content_type="application/json"
-    )
-
-
 async def create_token(request: web.Request) -> web.Response:
     body = await read_body(request, _CREATE)
     services = request.app[SERVICES]
@@ -78,7 +59,7 @@ async def create_token(request: web.Request) -> web.Response:
         services.pool, body.connector_id, body.source_types, services.clock.now(), name=body.name
     )
     view = ConnectorTokenView.of(minted)
-    return _json(ConnectorTokenMinted(**view.model_dump(), token=token), status=201)
+    return model_response(ConnectorTokenMinted(**view.model_dump(), token=token), status=201)
 
 
 async def list_tokens(request: web.Request) -> web.Response:
@@ -88,28 +69,14 @@ async def list_tokens(request: web.Request) -> web.Response:
     return json_response([ConnectorTokenView.of(t).model_dump(mode="json") for t in tokens])
 
 
-async def revoke_token(request: web.Request) -> web.Response:
-    services = request.app[SERVICES]
-    token_id = path_id(request, what="token")
-    return _json(
-        ConnectorTokenView.of(
-            await repository.revoke(services.pool, token_id, services.clock.now())
-        )
-    )
-
-
 def setup(app: web.Application) -> None:
-    app.router.add_post("/api/connector-tokens", create_token)
-    app.router.add_get("/api/connector-tokens", list_tokens)
-    app.router.add_delete("/api/connector-tokens/{id}", revoke_token)
-    describe(
-        "POST",
+    add_token_routes(
+        app,
         "/api/connector-tokens",
-        request=ConnectorTokenCreate,
-        response=ConnectorTokenMinted,
-        status=201,
+        create=create_token,
+        list_tokens=list_tokens,
+        revoke=repository.revoke,
+        view=ConnectorTokenView.of,
+        docs=(ConnectorTokenCreate, ConnectorTokenMinted, ConnectorTokenView),
+        list_query=("connector_id",),
     )
-    describe(
-        "GET", "/api/connector-tokens", response=list[ConnectorTokenView], query=("connector_id",)
-    )
-    describe("DELETE", "/api/connector-tokens/{id}", response=ConnectorTokenView)

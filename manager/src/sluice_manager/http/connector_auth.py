@@ -4,54 +4,33 @@ A shared token (``connector_token``; or no header under ``sdk_auth = open``) tru
 with every connector's sources, as Omni SDK connectors need. A token of the scoped form is looked
 up by digest; a live one puts its ``ConnectorScope`` on the request (``CONNECTOR_SCOPE``), which
 the handlers check through ``sluice_manager.sdk_api.scope``. The shared check is synchronous and
-costs nothing extra; only a scoped token costs a lookup.
+costs nothing extra; only a scoped token costs a lookup (``sluice_manager.http.token_auth``).
 """
 
 from __future__ import annotations
 
-from aiohttp import hdrs, web
+from aiohttp import web
 
 from sluice_manager.connector_tokens.repository import authenticate
 from sluice_manager.connector_tokens.scope import ConnectorScope
 from sluice_manager.connector_tokens.secret import looks_scoped
-from sluice_manager.http.auth import BearerTokens, presented_token
-from sluice_manager.http.errors import HttpError
-from sluice_manager.services import SERVICES
+from sluice_manager.http.auth import BearerTokens
+from sluice_manager.http.token_auth import LookedUpTokenAuth
 from sluice_manager.settings import ManagerSettings
 
 CONNECTOR_SCOPE = web.RequestKey("connector_scope", ConnectorScope)
 
 
-def _refusal() -> HttpError:
-    return HttpError(
-        401, "missing or invalid connector token", headers={"WWW-Authenticate": "Bearer"}
-    )
-
-
-class ConnectorAuth:
+class ConnectorAuth(LookedUpTokenAuth[ConnectorScope]):
     """The connector-token check of one app."""
 
     def __init__(self, settings: ManagerSettings) -> None:
-        self._shared = BearerTokens(
-            "connector", settings.connector_token, open_mode=settings.sdk_auth == "open"
+        super().__init__(
+            BearerTokens(
+                "connector", settings.connector_token, open_mode=settings.sdk_auth == "open"
+            ),
+            looks_like=looks_scoped,
+            lookup=authenticate,
+            key=CONNECTOR_SCOPE,
+            refusal="missing or invalid connector token",
         )
-
-    def check(self, request: web.Request) -> bool:
-        """False when a shared token passes; True when a scoped token must be looked up
-        (``resolve``); 401 otherwise."""
-        header = request.headers.get(hdrs.AUTHORIZATION)
-        if self._shared.allowed(header):
-            return False
-        token = presented_token(header)
-        if token and looks_scoped(token):
-            return True
-        raise _refusal()
-
-    async def resolve(self, request: web.Request) -> None:
-        """Look the scoped token up: its scope goes on the request, or 401."""
-        token = presented_token(request.headers.get(hdrs.AUTHORIZATION)) or ""
-        services = request.app[SERVICES]
-        scope = await authenticate(services.pool, token, services.clock.now())
-        if scope is None:
-            raise _refusal()
-        request[CONNECTOR_SCOPE] = scope

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeAlias
 
 import asyncpg
 import structlog
 
-from sluice_manager.connector_tokens.errors import TokenNotFound
-from sluice_manager.connector_tokens.secret import token_digest
-from sluice_manager.ids import new_id
-from sluice_sql.query_loader import QUERIES
+from sluice_manager.connector_tokens.rows import Conn, insert_row, list_rows, live_row, revoke_row
 
 log = structlog.get_logger(__name__)
 
-Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
-
 KIND = "mcp"
 MCP_TOKEN_PREFIX = "slm_"
-# last_used_at is written at most this often per token.
-USE_RECORD_INTERVAL_SECONDS = 60.0
 
 
 def new_mcp_token() -> str:
@@ -60,35 +51,23 @@ class McpToken:
 async def mint(conn: Conn, now: datetime, *, name: str = "") -> tuple[McpToken, str]:
     """A new MCP token and the token itself (shown once, never stored)."""
     token = new_mcp_token()
-    row = await conn.fetchrow(
-        QUERIES.insert_scoped_token, new_id(), KIND, token_digest(token), name, None, [], now
-    )
-    minted = McpToken.from_row(row)
+    minted = McpToken.from_row(await insert_row(conn, KIND, token, now, name=name))
     log.info("mcp_token_minted", token_id=minted.id)
     return minted, token
 
 
 async def list_tokens(conn: Conn) -> list[McpToken]:
-    rows = await conn.fetch(QUERIES.select_scoped_tokens, KIND, None)
-    return [McpToken.from_row(row) for row in rows]
+    return [McpToken.from_row(row) for row in await list_rows(conn, KIND)]
 
 
 async def revoke(conn: Conn, token_id: str, now: datetime) -> McpToken:
     """Revoke a token (again: no change); TokenNotFound for an unknown id."""
-    row = await conn.fetchrow(QUERIES.revoke_scoped_token, token_id, KIND, now)
-    if row is None:
-        raise TokenNotFound(token_id)
+    revoked = McpToken.from_row(await revoke_row(conn, KIND, token_id, now))
     log.info("mcp_token_revoked", token_id=token_id)
-    return McpToken.from_row(row)
+    return revoked
 
 
 async def authenticate(conn: Conn, token: str, now: datetime) -> McpToken | None:
     """The live MCP token presented; None for an unknown or revoked one."""
-    digest = token_digest(token)
-    row = await conn.fetchrow(QUERIES.select_live_scoped_token, digest, KIND)
-    if row is None or not hmac.compare_digest(bytes(row["token_sha256"]), digest):
-        return None
-    last = row["last_used_at"]
-    if last is None or (now - last).total_seconds() >= USE_RECORD_INTERVAL_SECONDS:
-        await conn.execute(QUERIES.touch_scoped_token, row["id"], now, USE_RECORD_INTERVAL_SECONDS)
-    return McpToken.from_row(row)
+    row = await live_row(conn, KIND, token, now)
+    return None if row is None else McpToken.from_row(row)
