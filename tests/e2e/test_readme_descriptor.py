@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_sluice_up import Up
-from tests.support.http import free_port, wait_for_json
+from tests.e2e.up_support import fresh_data_dir, up_port
+from tests.support.http import wait_for_json
 from tests.support.thirdparty import json_server_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -65,8 +66,9 @@ async def test_readme_descriptor_section_from_file_to_search(tmp_path: Path) -> 
     root = tmp_path / "project"
     root.mkdir()
     (root / "README.md").write_text("# A project\n")
-    port = free_port()
-    up = Up(root, tmp_path / "data", port)
+    port = up_port()
+    data = fresh_data_dir()
+    up = Up(root, data.__enter__(), port)
     api_dir = tmp_path / "api"
     api_dir.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")}
@@ -113,3 +115,4 @@ async def test_readme_descriptor_section_from_file_to_search(tmp_path: Path) -> 
                 await asyncio.sleep(1)
     finally:
         up.interrupt()
+        data.__exit__(None, None, None)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
+from sluice_cli.kit import add_parser as kit_parser
 from sluice_cli.token import add_parser as token_parser
 from sluice_runtime.logs import configure_logging
 
@@ -248,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.set_defaults(func=_cmd_search)
     _descriptor_parser(sub)
     token_parser(sub, _cmd_token)
+    kit_parser(sub)
     return parser
 
 

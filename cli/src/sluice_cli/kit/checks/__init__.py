@@ -1,0 +1,2 @@
+"""The checks of ``sluice connector review``: ``code`` (Python, through ``ast``) and
+``descriptors``."""
