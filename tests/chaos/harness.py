@@ -137,18 +137,21 @@ class Processes:
         await proc.start()
         return proc
 
-    async def manager(self, name: str = "manager") -> tuple[Proc, int]:
+    async def start(
+        self, name: str, args: list[str], env: dict[str, str], log: Path | None = None
+    ) -> Proc:
+        """Any process (``python <args>``), logging to ``log`` (default ``<workdir>/<name>.log``)
+        and stopped with the others."""
+        return await self._start(Proc(name, args, env, log or self.workdir / f"{name}.log"))
+
+    async def manager(self, name: str = "manager", **overrides: str) -> tuple[Proc, int]:
+        """A manager with the short intervals of ``manager_env``; ``overrides`` replace settings
+        (``SLUICE_REGISTRY_TTL_SECONDS="90"`` for connectors that register every 30 s)."""
         port = free_port()
         data_dir = self.workdir / name
         data_dir.mkdir(exist_ok=True)
-        proc = await self._start(
-            Proc(
-                name,
-                ["-m", "sluice_cli.main", "manager"],
-                manager_env(self.db_url, port, data_dir),
-                self.workdir / f"{name}.log",
-            )
-        )
+        env = {**manager_env(self.db_url, port, data_dir), **overrides}
+        proc = await self.start(name, ["-m", "sluice_cli.main", "manager"], env)
         await wait_for_json(f"http://127.0.0.1:{port}/health", timeout=30)
         return proc, port
 

@@ -31,9 +31,8 @@ from tests.chaos.harness import (
     Proc,
     Processes,
     eventually,
-    manager_env,
 )
-from tests.support.http import free_port, wait_for_json
+from tests.support.http import free_port
 from tests.support.thirdparty import JsonServerFactory, json_server_factory, register_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -103,30 +102,10 @@ def _runtime_env(manager_port: int, port: int) -> dict[str, str]:
     }
 
 
-async def _manager(procs: Processes) -> int:
-    """A manager with the chaos harness's short intervals, except the registry TTL: the runtime
-    re-registers every 30 s (the SDK's default), so it stays online for the default 90 s."""
-    port = free_port()
-    data_dir = procs.workdir / "manager"
-    data_dir.mkdir(exist_ok=True)
-    env = {**manager_env(procs.db_url, port, data_dir), "SLUICE_REGISTRY_TTL_SECONDS": "90"}
-    proc = Proc("manager", ["-m", "sluice_cli.main", "manager"], env, procs.workdir / "manager.log")
-    procs.started.append(proc)
-    await proc.start()
-    await wait_for_json(f"http://127.0.0.1:{port}/health", timeout=30)
-    return port
-
-
 async def _runtime(procs: Processes, manager_port: int, port: int, name: str) -> Proc:
-    proc = Proc(
-        name,
-        ["-m", "sluice_connector_declarative"],
-        _runtime_env(manager_port, port),
-        procs.workdir / f"{name}.log",
+    return await procs.start(
+        name, ["-m", "sluice_connector_declarative"], _runtime_env(manager_port, port)
     )
-    procs.started.append(proc)
-    await proc.start()
-    return proc
 
 
 def _events(proc: Proc, event: str) -> list[dict[str, Any]]:
@@ -205,7 +184,8 @@ async def test_descriptor_to_search_with_kill_resume_incremental_deletion_and_ac
 ) -> None:
     api = json_server_factory({"posts": _posts(), "comments": []}, permissions={"posts": 660})
     token = register_user(api, EMAIL, PASSWORD)
-    manager_port = await _manager(procs)
+    # The runtime re-registers every 30 s (the SDK's default): keep the default 90 s registry TTL.
+    _, manager_port = await procs.manager(SLUICE_REGISTRY_TTL_SECONDS="90")
     await procs.indexer()
     runtime_port = free_port()
     runtime = await _runtime(procs, manager_port, runtime_port, "runtime")

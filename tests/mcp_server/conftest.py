@@ -92,9 +92,9 @@ async def start_manager(procs: Processes) -> AsyncIterator[StartManager]:
                 "SLUICE_MCP_TOOLS_CHECK_SECONDS": "0.2",
                 **env,
             }
-            proc = Proc("manager", ["-m", "sluice_cli.main", "manager"], values, data_dir / "log")
-            procs.started.append(proc)
-            await proc.start()
+            await procs.start(
+                "manager", ["-m", "sluice_cli.main", "manager"], values, data_dir / "log"
+            )
             await wait_for_json(f"http://127.0.0.1:{port}/health", timeout=30)
             return Manager(port, session)
 
@@ -107,12 +107,7 @@ async def start_notes(procs: Processes, manager: Manager, name: str = "notes") -
         **connector_env(manager.port, free_port(), procs.workdir / f"{name}.jsonl"),
         "NOTES_REGISTRATION_INTERVAL": "1",
     }
-    proc = Proc(
-        name, ["-m", "tests.mcp_server.notes_connector"], env, procs.workdir / f"{name}.log"
-    )
-    procs.started.append(proc)
-    await proc.start()
-    return proc
+    return await procs.start(name, ["-m", "tests.mcp_server.notes_connector"], env)
 
 
 @contextlib.asynccontextmanager

@@ -8,7 +8,7 @@ from __future__ import annotations
 import mcp_types as types
 import pytest
 
-from tests.chaos.harness import CONNECTOR_TOKEN, Proc, Processes, eventually
+from tests.chaos.harness import CONNECTOR_TOKEN, Processes, eventually
 from tests.mcp_server.conftest import Manager, StartManager, mcp_client
 from tests.support.http import free_port
 from tests.support.thirdparty import JsonServerFactory, json_server_factory
@@ -87,9 +87,9 @@ async def _runtime(procs: Processes, manager: Manager) -> None:
         "SLUICE_LISTEN_HOST": "127.0.0.1",
         "SLUICE_LOG_JSON": "true",
     }
-    proc = Proc("runtime", ["-m", "sluice_connector_declarative"], env, procs.workdir / "rt.log")
-    procs.started.append(proc)
-    await proc.start()
+    await procs.start(
+        "runtime", ["-m", "sluice_connector_declarative"], env, procs.workdir / "rt.log"
+    )
 
 
 async def _push(manager: Manager) -> None:

@@ -16,12 +16,10 @@ import pytest
 from tests.chaos.harness import (
     ADMIN_TOKEN,
     CONNECTOR_TOKEN,
-    Proc,
     Processes,
     eventually,
-    manager_env,
 )
-from tests.support.http import free_port, wait_for_json
+from tests.support.http import free_port
 from tests.support.mcp_servers import everything_command, everything_http
 from tests.support.thirdparty import RunningServer
 
@@ -39,22 +37,10 @@ async def procs(db_url: str, tmp_path: Path) -> AsyncIterator[Processes]:
         await processes.stop_all()
 
 
-async def _start(procs: Processes, name: str, args: list[str], env: dict[str, str]) -> Proc:
-    proc = Proc(name, args, env, procs.workdir / f"{name}.log")
-    procs.started.append(proc)
-    await proc.start()
-    return proc
-
-
 async def _manager(procs: Processes) -> int:
     """The chaos harness's manager, with the default registry TTL: the connector re-registers
     every 30 s (the SDK's default), so it stays online."""
-    port = free_port()
-    data_dir = procs.workdir / "manager"
-    data_dir.mkdir()
-    env = {**manager_env(procs.db_url, port, data_dir), "SLUICE_REGISTRY_TTL_SECONDS": "90"}
-    await _start(procs, "manager", ["-m", "sluice_cli.main", "manager"], env)
-    await wait_for_json(f"http://127.0.0.1:{port}/health", timeout=30)
+    _, port = await procs.manager(SLUICE_REGISTRY_TTL_SECONDS="90")
     return port
 
 
@@ -68,7 +54,7 @@ async def _connector(procs: Processes, manager_port: int) -> None:
         "SLUICE_LOG_JSON": "true",
         "MCP_EVERYTHING_COMMAND": shlex.join(everything_command()),
     }
-    await _start(procs, "connector", ["-m", "sluice_connector_mcp_everything"], env)
+    await procs.start("connector", ["-m", "sluice_connector_mcp_everything"], env)
 
 
 class Admin:
