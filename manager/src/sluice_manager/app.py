@@ -4,8 +4,8 @@ It reads as two halves. First the resources, each installed by the part that own
 ``Services`` (first, since every other part uses them), the registry, extraction, the metrics and,
 on a replica that may lead, the leader's work. Then the route sets, one per audience:
 ``sdk_api`` (``/sdk/...``, connectors), ``admin`` (``/api/...``, ``/health``, ``/metrics``,
-operators) and ``mcp`` (``/mcp``, MCP clients, with the endpoints it owns). Domain packages register
-no routes.
+operators), ``mcp`` (``/mcp``, MCP clients, with the endpoints it owns) and ``console``
+(``/ui/``, operators' browsers). Domain packages register no routes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,17 @@ from __future__ import annotations
 import asyncpg
 from aiohttp import web
 
-from sluice_manager import admin, extraction, mcp, metrics, registry, scheduling, sdk_api, services
+from sluice_manager import (
+    admin,
+    console,
+    extraction,
+    mcp,
+    metrics,
+    registry,
+    scheduling,
+    sdk_api,
+    services,
+)
 from sluice_manager.http.middleware import request_middleware
 from sluice_manager.settings import ManagerSettings
 from sluice_runtime.clock import Clock, SystemClock
@@ -49,4 +59,5 @@ def create_app(
     sdk_api.setup(app)
     admin.setup(app)
     mcp.setup(app)
+    console.setup(app, settings)
     return app

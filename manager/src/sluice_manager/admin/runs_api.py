@@ -16,17 +16,15 @@ from sluice_manager.admin.models import (
 )
 from sluice_manager.http.errors import bad_request, json_response, not_found
 from sluice_manager.openapi import describe
-from sluice_manager.registry.repository import resolve_connector
-from sluice_manager.runs.lifecycle import RunRecord, finish_run, get_run
+from sluice_manager.runs.cancel import cancel_run as cancel
+from sluice_manager.runs.lifecycle import RunRecord, get_run
 from sluice_manager.runs.trigger import trigger
 from sluice_manager.services import SERVICES
-from sluice_manager.sources.repository import get_source
 from sluice_sql.query_loader import QUERIES
 
 log = structlog.get_logger(__name__)
 
 _TRIGGER = TypeAdapter(TriggerBody)
-CANCELLED_BY_USER = "Cancelled by user"  # §6.2, normative
 
 
 def _run_json(run: RunRecord) -> dict[str, object]:
@@ -66,21 +64,8 @@ async def get_one_run(request: web.Request) -> web.Response:
 async def cancel_run(request: web.Request) -> web.Response:
     """§6.7: tell the online connector (best effort), then mark the run cancelled."""
     run = await _existing_run(request)
-    if run.status != "running":
+    if not await cancel(request.app[SERVICES], run):
         raise bad_request(f"sync run {run.id} is not running")
-    services = request.app[SERVICES]
-    pool, clock = services.pool, services.clock
-    source = await get_source(pool, run.source_id)
-    if source is not None:
-        connector = await resolve_connector(
-            pool, source.source_type, clock.now(), services.settings.registry_ttl_seconds
-        )
-        if connector is not None:
-            await services.connectors.cancel(connector.connector_url, run.id)
-    # The clock is read again: the cancel call can take up to its 10 s timeout.
-    if not await finish_run(pool, run.id, "cancelled", CANCELLED_BY_USER, clock.now()):
-        raise bad_request(f"sync run {run.id} is not running")
-    log.info("run_cancelled_by_admin", sync_run_id=run.id, source_id=run.source_id)
     return json_response(CancelResponse(sync_run_id=run.id).model_dump())
 
 
