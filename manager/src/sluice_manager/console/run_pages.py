@@ -45,8 +45,12 @@ async def list_runs(request: web.Request) -> web.Response:
     pool = services_of(request).pool
     rows = await pool.fetch(QUERIES.select_runs_page, source_id, status, HISTORY_LIMIT)
     source = None if source_id is None else await get_source(pool, source_id)
+    names = {
+        row["id"]: row["name"] for row in await pool.fetch(QUERIES.select_sources_page, None, 1000)
+    }
     context = {
         "runs": [RunRecord.from_row(row) for row in rows],
+        "names": names,
         "source": source,
         "source_id": source_id or "",
         "status": status or "",
