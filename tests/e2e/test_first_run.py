@@ -153,8 +153,10 @@ async def test_first_run_in_a_terminal(terminal: tuple[Terminal, int], project: 
     # The banner is the last thing on the terminal while all is well.
     assert output.rsplit(END_OF_BANNER, 1)[1].strip() == "", output
 
-    search, listing, sync = _banner_commands(output)
+    search, sources, follow, listing, sync = _banner_commands(output)
     assert "result(s)" in _bash(search, project)
+    assert "filesystem" in _bash(sources, project)
+    assert " completed: " in _bash(follow, project)
     assert '"source_type": "filesystem"' in _bash(listing, project).replace('":"', '": "')
     assert '"sync_run_id"' in _bash(sync, project)
 

@@ -208,6 +208,21 @@ async def test_whole_system_demo_search_and_connector_kill(
         again.wait_banner()
         await asyncio.sleep(0)
         assert [s["id"] for s in await _get(api, again, "/api/sources")] == [demo["id"]]
+        # The banner gives the console and its login; the sluice commands find the manager in
+        # the data directory without being told (issue 17).
+        assert f"  console     {again.url}/ui/\n" in again.early
+        assert f"  admin login {again.token}  " in again.early
+        assert (data_dir / "manager.json").stat().st_mode & 0o777 == 0o600
+        listed = subprocess.run(
+            [str(Path(sys.executable).parent / "sluice"), "sources", "list", "--json"],
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")},
+                "SLUICE_DATA_DIR": str(data_dir),
+            },
+            capture_output=True,
+            check=True,
+        )
+        assert [s["id"] for s in json.loads(listed.stdout)] == [demo["id"]]
         # The connectors' scoped tokens are kept in the data directory and reused.
         kept = await _get(api, again, "/api/connector-tokens")
         assert {t["id"] for t in kept} == {t["id"] for t in scoped}

@@ -23,6 +23,11 @@ class Banner:
     demo_source_id: str
     demo_description: str
     quiet_logs: bool  # children log warnings and up only (a terminal without SLUICE_LOG_LEVEL)
+    admin_token: str = ""  # the console's login; the token itself, printed for the one who ran up
+
+    @property
+    def console_url(self) -> str:
+        return f"{self.manager_url.rstrip('/')}/ui/"
 
     def _auth(self) -> str:
         if self.admin_tokens_in_env == 1:
@@ -33,8 +38,9 @@ class Banner:
             token = f"$(cat {self.token_file.resolve()})"
         return f'-H "Authorization: Bearer {token}"'
 
-    def _search(self) -> str:
-        command = f'{sluice_command()} search "connector manager"'
+    def _sluice(self, arguments: str) -> str:
+        """A sluice command that finds this manager and its token from the shell of sluice up."""
+        command = f"{sluice_command()} {arguments}"
         if self.manager_url != DEFAULT_MANAGER_URL:
             command += f" --url {self.manager_url}"
         if not self.admin_tokens_in_env and self.data_dir.resolve() != DEFAULT_DATA_DIR.resolve():
@@ -54,8 +60,16 @@ class Banner:
             if self.quiet_logs
             else ""
         )
+        search = self._sluice('search "connector manager"')
+        login = (
+            f"  admin login {self.admin_token}  (the admin token: sign in to the console with it)\n"
+            if self.admin_token
+            else ""
+        )
         return (
             "\nSluice is up.\n"
+            f"  console     {self.console_url}\n"
+            f"{login}"
             f"  manager     {self.manager_url}  (GET /health)\n"
             "  indexer     1 process\n"
             f"  connector   filesystem on http://127.0.0.1:{self.connector_port}\n"
@@ -65,7 +79,9 @@ class Banner:
             f"  demo source {self.demo_source_id} ({self.demo_description})\n"
             f"{logs}"
             "\nTry:\n"
-            f"  {self._search()}\n"
+            f"  {search}\n"
+            f"  {self._sluice('sources list')}\n"
+            f"  {self._sluice(f'sources sync {self.demo_source_id} --full --follow')}\n"
             f"  curl -s {auth} {self.manager_url}/api/sources\n"
             f"  curl -s -X POST {auth} -H 'Content-Type: application/json' "
             f'-d \'{{"sync_mode": "full"}}\' {sync}\n'

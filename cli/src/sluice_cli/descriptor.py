@@ -1,6 +1,7 @@
 """``sluice descriptor``: validate descriptor files locally, and push, list and show them in the
 catalog of a running manager (docs/descriptor.md).
 
+The manager and its admin token are found as for every remote command (``sluice_cli.connection``).
 Exit status: 0 done, 1 problems found or the manager refused, 2 the manager was unreachable.
 """
 
@@ -8,66 +9,25 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from sluice_descriptor import Problem, load_path
+import click
 
-OK, REFUSED, UNREACHABLE = 0, 1, 2
+from sluice_cli.client import UNREACHABLE, Manager, Unreachable
+from sluice_cli.remote import connect, json_option, token_option, url_option
 
+if TYPE_CHECKING:  # the validator loads its models on first use, not on every sluice start
+    from sluice_descriptor import Problem
 
-class Unreachable(Exception):
-    """No HTTP answer from the manager."""
-
-
-@dataclass(frozen=True, slots=True)
-class Manager:
-    """The manager's admin API, with the admin token."""
-
-    url: str
-    token: str | None
-    timeout: float = 30
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, str | None] | None = None,
-        body: bytes | None = None,
-        content_type: str = "application/json",
-    ) -> tuple[int, Any]:
-        """(status, JSON answer) of any answer, error statuses included; Unreachable otherwise."""
-        params = {k: v for k, v in (query or {}).items() if v is not None}
-        target = f"{self.url.rstrip('/')}{path}"
-        if params:
-            target += "?" + urllib.parse.urlencode(params)
-        headers = {"Content-Type": content_type} if body is not None else {}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        request = urllib.request.Request(target, data=body, headers=headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as resp:
-                return resp.status, _json(resp.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, _json(exc.read())
-        except (urllib.error.URLError, OSError) as exc:
-            raise Unreachable(f"cannot reach the manager at {self.url}: {exc}") from exc
-
-
-def _json(data: bytes) -> Any:
-    try:
-        return json.loads(data)
-    except ValueError:
-        return {"error": data.decode("utf-8", "replace")[:500]}
+OK, REFUSED = 0, 1
 
 
 def _problem(raw: Mapping[str, Any]) -> Problem:
+    from sluice_descriptor import Problem
+
     return Problem(
         path=str(raw.get("path") or ""),
         message=str(raw.get("message") or ""),
@@ -81,6 +41,8 @@ def _problem(raw: Mapping[str, Any]) -> Problem:
 
 def validate(files: Sequence[str], out: TextIO | None = None) -> int:
     """Check files with the local validator; one ``file:line:col: path: message`` per problem."""
+    from sluice_descriptor import load_path
+
     out = out or sys.stdout
     status = OK
     for name in files:
@@ -208,3 +170,81 @@ def reachable(command: Callable[[], int]) -> int:
     except Unreachable as exc:
         print(str(exc), file=sys.stderr)
         return UNREACHABLE
+
+
+# -- the commands ----------------------------------------------------------------------------------
+
+STATUSES = ("draft", "published", "archived")
+VISIBILITIES = ("private", "workspace", "organization", "marketplace")
+
+
+@click.group("descriptor")
+def descriptor() -> None:
+    """Validate declarative connector descriptors, and manage the catalog.
+
+    Validate descriptor files locally; push, list and show them in the catalog of a running
+    manager."""
+
+
+@descriptor.command("validate")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True)
+def validate_command(files: tuple[str, ...]) -> int:
+    """Check YAML or JSON descriptor files; print file:line:col: path: message for each
+    problem and exit 1 when there is any."""
+    return validate(files)
+
+
+def _remote(url: str | None, token: str | None, command: Callable[[Manager], int]) -> int:
+    found = connect(url, token)
+    if found is None:
+        return UNREACHABLE
+    manager, _ = found
+    return reachable(lambda: command(manager))
+
+
+@descriptor.command("push")
+@click.argument("file", metavar="FILE")
+@click.option("--publish", is_flag=True, help="publish it (same as --status published)")
+@click.option("--status", type=click.Choice(STATUSES), help="status (new versions: draft)")
+@click.option("--visibility", type=click.Choice(VISIBILITIES), help="visibility (new: private)")
+@url_option
+@token_option
+def push_command(
+    *,
+    file: str,
+    publish: bool,
+    status: str | None,
+    visibility: str | None,
+    url: str | None,
+    token: str | None,
+) -> int:
+    """Push a descriptor file to the catalog."""
+    chosen = "published" if publish else status
+    return _remote(url, token, lambda m: push(m, file, status=chosen, visibility=visibility))
+
+
+@descriptor.command("list")
+@click.option("--category", help="only this category (saas, database, ...)")
+@click.option("--tag", help="only descriptors with this tag")
+@click.option("--status", type=click.Choice(STATUSES), help="only this status")
+@click.option("--visibility", type=click.Choice(VISIBILITIES), help="only this visibility")
+@click.option("--q", help="text search over name, slug, summary, description, tags")
+@json_option
+@url_option
+@token_option
+def list_command(as_json: bool, url: str | None, token: str | None, **filters: str | None) -> int:
+    """List catalog descriptors."""
+    return _remote(url, token, lambda m: list_descriptors(m, filters, as_json=as_json))
+
+
+@descriptor.command("show")
+@click.argument("slug", metavar="SLUG")
+@click.argument("version", metavar="[VERSION]", required=False)
+@json_option
+@url_option
+@token_option
+def show_command(
+    slug: str, version: str | None, as_json: bool, url: str | None, token: str | None
+) -> int:
+    """Show a descriptor's versions, or one version (a version, or latest)."""
+    return _remote(url, token, lambda m: show(m, slug, version, as_json=as_json))

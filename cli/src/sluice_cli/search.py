@@ -1,71 +1,16 @@
-"""``sluice search "words"``: ask a running manager over HTTP and print the ranked hits."""
+"""``sluice search "words"`` and ``sluice documents get ID``: the index as the manager serves it
+(``GET /api/search``, ``GET /api/documents/{id}``)."""
 
 from __future__ import annotations
 
 import html
-import json
-import sys
-import urllib.error
-import urllib.parse
-import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
+from urllib.parse import quote
 
-from sluice_manager.tokens import ADMIN_TOKEN_FILE
+import click
 
-DEFAULT_URL = "http://127.0.0.1:8090"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchRequest:
-    query: str
-    url: str = DEFAULT_URL
-    source_id: str | None = None
-    user: str | None = None
-    limit: int = 10
-    offset: int = 0
-    as_json: bool = False
-
-
-def admin_token(configured: tuple[str, ...], data_dir: Path) -> str | None:
-    """The first configured admin token, else the one the embedded default wrote to data_dir."""
-    if configured:
-        return configured[0]
-    try:
-        return (data_dir / ADMIN_TOKEN_FILE).read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
-
-
-def token_hint(configured: tuple[str, ...], data_dir: Path, token: str | None) -> str:
-    """What to tell a user whose token was refused: where it came from, or where it was sought."""
-    file = (data_dir / ADMIN_TOKEN_FILE).resolve()
-    if configured:
-        return "the admin token from SLUICE_ADMIN_TOKEN was refused"
-    if token is not None:
-        return (
-            f"the admin token read from {file} was refused: is that the data directory of the "
-            "manager asked? (SLUICE_DATA_DIR chooses it)"
-        )
-    return (
-        f"no admin token was sent: SLUICE_ADMIN_TOKEN is not set and {file} does not exist. "
-        "Run this in the folder where sluice up runs, set SLUICE_DATA_DIR to its data "
-        "directory, or set SLUICE_ADMIN_TOKEN"
-    )
-
-
-def fetch(request: SearchRequest, token: str | None, timeout: float = 30) -> dict[str, Any]:
-    params = {"q": request.query, "limit": request.limit, "offset": request.offset}
-    if request.source_id:
-        params["source_id"] = request.source_id
-    if request.user:
-        params["user"] = request.user
-    url = f"{request.url.rstrip('/')}/api/search?{urllib.parse.urlencode(params)}"
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as r:
-        body: dict[str, Any] = json.loads(r.read())
-    return body
+from sluice_cli.output import print_fields, print_json
+from sluice_cli.remote import OK, Api, json_option, remote
 
 
 def _plain(snippet: str) -> str:
@@ -74,49 +19,73 @@ def _plain(snippet: str) -> str:
     return " ".join(html.unescape(marked).split())
 
 
-def render(body: dict[str, Any], request: SearchRequest, out: TextIO) -> None:
+def render(body: dict[str, Any], offset: int) -> None:
     results = body.get("results", [])
-    for rank, hit in enumerate(results, start=request.offset + 1):
+    for rank, hit in enumerate(results, start=offset + 1):
         title = hit.get("title") or hit.get("external_id")
-        out.write(f"{rank}. {title}  (score {hit.get('score', 0):.3f})\n")
+        click.echo(f"{rank}. {title}  (score {hit.get('score', 0):.3f})")
         snippet = _plain(hit.get("snippet") or "")
         if snippet:
-            out.write(f"   {snippet}\n")
-        out.write(f"   {hit.get('url') or hit.get('external_id')}  [{hit.get('source_id')}]\n")
+            click.echo(f"   {snippet}")
+        click.echo(
+            f"   {hit.get('url') or hit.get('external_id')}  [{hit.get('source_id')}]  "
+            f"document {hit.get('document_id')}"
+        )
     total = body.get("total", 0)
     if results:
-        last = request.offset + len(results)
-        out.write(f"{total} result(s), showing {request.offset + 1}-{last}\n")
+        click.echo(f"{total} result(s), showing {offset + 1}-{offset + len(results)}")
     else:
-        out.write(f"no results ({total} in total)\n")
+        click.echo(f"no results ({total} in total)")
 
 
-def run(
-    request: SearchRequest,
-    token: str | None,
-    out: TextIO | None = None,
+@click.command("search")
+@click.argument("query")
+@click.option("--source-id", metavar="ID", help="only this source")
+@click.option("--user", metavar="EMAIL", help="only documents this user email may see")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, help="hits to show (max 100)")
+@click.option("--offset", type=click.IntRange(0), default=0, help="hits to skip")
+@json_option
+@remote
+def search(
+    api: Api,
     *,
-    refused_hint: str | None = None,
+    query: str,
+    source_id: str | None,
+    user: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
 ) -> int:
-    """Exit status: 0 with results printed, 1 when the manager refused, 2 when unreachable.
-    ``refused_hint`` (see :func:`token_hint`) follows a 401."""
-    out = out or sys.stdout
-    try:
-        body = fetch(request, token)
-    except urllib.error.HTTPError as exc:
-        try:
-            message = json.loads(exc.read()).get("error", exc.reason)
-        except ValueError:
-            message = exc.reason
-        print(f"search failed: HTTP {exc.code}: {message}", file=sys.stderr)
-        if exc.code == 401 and refused_hint:
-            print(refused_hint, file=sys.stderr)
-        return 1
-    except (urllib.error.URLError, OSError) as exc:
-        print(f"cannot reach the manager at {request.url}: {exc}", file=sys.stderr)
-        return 2
-    if request.as_json:
-        out.write(json.dumps(body, indent=2) + "\n")
+    """Search the indexed documents (web-search syntax: "quoted phrase", or, -word)."""
+    body = api.get(
+        "/api/search", q=query, source_id=source_id, user=user, limit=limit, offset=offset
+    )
+    if as_json:
+        print_json(body)
     else:
-        render(body, request, out)
-    return 0
+        render(body, offset)
+    return OK
+
+
+@click.group("documents")
+def documents() -> None:
+    """Read indexed documents."""
+
+
+@documents.command("get")
+@click.argument("document_id", metavar="ID")
+@json_option
+@remote
+def get_document(api: Api, document_id: str, as_json: bool) -> int:
+    """Show one document: its fields, then its text."""
+    document = api.get(f"/api/documents/{quote(document_id, safe='')}")
+    if as_json:
+        print_json(document)
+        return OK
+    print_fields(
+        document,
+        ("document_id", "title", "source_id", "external_id", "url", "updated_at", "metadata"),
+    )
+    click.echo("")
+    click.echo(document.get("content") or "")
+    return OK

@@ -1,165 +1,136 @@
-"""``sluice token``: mint, list and revoke scoped connector tokens through a running manager's admin
-API (``/api/connector-tokens``, protocol §2).
+"""``sluice token``: mint, list and revoke the manager's stored tokens through its admin API.
 
-A scoped token lets one connector register as its own id and reach only the sources of its types;
-give it to that connector as ``SLUICE_CONNECTOR_TOKEN``. The token is printed once, when minted.
-Exit status as for ``sluice descriptor``: 0 done, 1 the manager refused, 2 it was unreachable.
+Connector tokens (``/api/connector-tokens``, protocol §2, the default): a token for one connector
+id that registers only as that id and reaches only the sources of its types; give it to that
+connector as ``SLUICE_CONNECTOR_TOKEN``. MCP tokens (``--mcp``, ``/api/mcp-tokens``,
+docs/mcp.md): a token that opens ``/mcp`` and nothing else. A token is printed once, when minted.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import sys
-import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any
+from urllib.parse import quote
 
-if TYPE_CHECKING:  # the parser is built on every ``sluice`` start: no HTTP imports until used
-    from sluice_cli.descriptor import Manager
+import click
 
-OK, REFUSED = 0, 1
-DEFAULT_URL = "http://127.0.0.1:8090"
+from sluice_cli.output import print_json
+from sluice_cli.remote import OK, Api, json_option, remote
+
+CONNECTOR_PATH = "/api/connector-tokens"
+MCP_PATH = "/api/mcp-tokens"
 
 
-def _refused(what: str, status: int, answer: Any, err: TextIO) -> int:
-    message = answer.get("error", "") if isinstance(answer, Mapping) else str(answer)
-    err.write(f"{what} failed: HTTP {status}: {message}\n")
-    return REFUSED
-
-
-def create(
-    manager: Manager,
-    connector_id: str,
-    source_types: Sequence[str] | None,
-    name: str,
-    *,
-    quiet: bool = False,
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
-    out, err = out or sys.stdout, err or sys.stderr
-    body: dict[str, Any] = {"connector_id": connector_id, "name": name}
-    if source_types:
-        body["source_types"] = list(source_types)
-    code, answer = manager.call("POST", "/api/connector-tokens", body=json.dumps(body).encode())
-    if code != 201:
-        return _refused("token create", code, answer, err)
-    if quiet:
-        out.write(answer["token"] + "\n")
-        return OK
-    types = ", ".join(answer["source_types"])
-    out.write(
-        f"token      {answer['token']}\n"
-        f"id         {answer['id']}\n"
-        f"connector  {answer['connector_id']} (source types: {types})\n"
-        "Store the token now: it is not shown again. Give it to the connector as "
-        "SLUICE_CONNECTOR_TOKEN.\n"
-    )
-    return OK
+def _mcp_option(f: Any) -> Any:
+    return click.option("--mcp", is_flag=True, help="an MCP token instead of a connector token")(f)
 
 
 def _when(value: str | None) -> str:
     return value if value else "-"
 
 
-def list_tokens(
-    manager: Manager,
-    connector_id: str | None,
+@click.group("token")
+def token() -> None:
+    """Mint, list and revoke scoped connector tokens (or MCP tokens, with --mcp).
+
+    A connector token serves one connector id and reaches only the sources of its source types
+    (the shared connector token trusts every connector)."""
+
+
+@token.command("create")
+@click.option("--connector", "connector_id", metavar="ID", help="the connector id it serves")
+@click.option(
+    "--source-type",
+    "source_types",
+    metavar="TYPE",
+    multiple=True,
+    help="a source type the token may serve (repeat; default: the registered ones)",
+)
+@click.option("--name", default="", help="a note to tell tokens apart")
+@click.option("-q", "--quiet", is_flag=True, help="print only the token (for scripts)")
+@_mcp_option
+@json_option
+@remote
+def create(
+    api: Api,
     *,
-    as_json: bool = False,
-    out: TextIO | None = None,
-    err: TextIO | None = None,
+    connector_id: str | None,
+    source_types: tuple[str, ...],
+    name: str,
+    quiet: bool,
+    mcp: bool,
+    as_json: bool,
 ) -> int:
-    out, err = out or sys.stdout, err or sys.stderr
-    code, answer = manager.call(
-        "GET", "/api/connector-tokens", query={"connector_id": connector_id}
-    )
-    if code != 200:
-        return _refused("token list", code, answer, err)
+    """Mint a token for --connector (or, with --mcp, an MCP token); it is printed once."""
+    if mcp:
+        if connector_id or source_types:
+            raise click.UsageError("--mcp takes no --connector or --source-type")
+        answer = api.post(MCP_PATH, {"name": name})
+    else:
+        if not connector_id:
+            raise click.UsageError("give --connector ID (or --mcp for an MCP token)")
+        body: dict[str, Any] = {"connector_id": connector_id, "name": name}
+        if source_types:
+            body["source_types"] = list(source_types)
+        answer = api.post(CONNECTOR_PATH, body)
     if as_json:
-        out.write(json.dumps(answer, indent=2) + "\n")
+        print_json(answer)
+    elif quiet:
+        click.echo(answer["token"])
+    elif mcp:
+        click.echo(
+            f"token      {answer['token']}\n"
+            f"id         {answer['id']}\n"
+            "Store the token now: it is not shown again. An MCP client sends it as "
+            "Authorization: Bearer <token> to /mcp."
+        )
+    else:
+        types = ", ".join(answer["source_types"])
+        click.echo(
+            f"token      {answer['token']}\n"
+            f"id         {answer['id']}\n"
+            f"connector  {answer['connector_id']} (source types: {types})\n"
+            "Store the token now: it is not shown again. Give it to the connector as "
+            "SLUICE_CONNECTOR_TOKEN."
+        )
+    return OK
+
+
+@token.command("list")
+@click.option("--connector", "connector_id", metavar="ID", help="only this connector's tokens")
+@_mcp_option
+@json_option
+@remote
+def list_tokens(api: Api, connector_id: str | None, mcp: bool, as_json: bool) -> int:
+    """List tokens (never the tokens themselves), one per line."""
+    answer = api.get(MCP_PATH) if mcp else api.get(CONNECTOR_PATH, connector_id=connector_id)
+    if as_json:
+        print_json(answer)
         return OK
     if not answer:
-        out.write("no connector tokens\n")
+        click.echo("no MCP tokens" if mcp else "no connector tokens")
     for entry in answer:
         state = f"revoked {entry['revoked_at']}" if entry["revoked_at"] else "active"
         name = f"  {entry['name']}" if entry["name"] else ""
-        out.write(
-            f"{entry['id']}  {entry['connector_id']}  [{', '.join(entry['source_types'])}]  "
-            f"created {entry['created_at']}  last used {_when(entry['last_used_at'])}  "
-            f"{state}{name}\n"
+        scope = "mcp" if mcp else f"{entry['connector_id']}  [{', '.join(entry['source_types'])}]"
+        click.echo(
+            f"{entry['id']}  {scope}  created {entry['created_at']}  "
+            f"last used {_when(entry['last_used_at'])}  {state}{name}"
         )
     return OK
 
 
-def revoke(
-    manager: Manager, token_id: str, *, out: TextIO | None = None, err: TextIO | None = None
-) -> int:
-    out, err = out or sys.stdout, err or sys.stderr
-    path = f"/api/connector-tokens/{urllib.parse.quote(token_id, safe='')}"
-    code, answer = manager.call("DELETE", path)
-    if code != 200:
-        return _refused("token revoke", code, answer, err)
-    out.write(f"token {answer['id']} of connector {answer['connector_id']} is revoked\n")
+@token.command("revoke")
+@click.argument("token_id", metavar="ID")
+@_mcp_option
+@json_option
+@remote
+def revoke(api: Api, token_id: str, mcp: bool, as_json: bool) -> int:
+    """Revoke a token by its id (from create or list); revoking twice is harmless."""
+    answer = api.delete(f"{MCP_PATH if mcp else CONNECTOR_PATH}/{quote(token_id, safe='')}")
+    if as_json:
+        print_json(answer)
+    elif mcp:
+        click.echo(f"MCP token {answer['id']} is revoked")
+    else:
+        click.echo(f"token {answer['id']} of connector {answer['connector_id']} is revoked")
     return OK
-
-
-def add_parser(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser],
-    run: Callable[[argparse.Namespace], int],
-) -> None:
-    """``sluice token ...``; ``run`` is the command's entry point in ``sluice_cli.main``."""
-    parser = sub.add_parser(
-        "token",
-        help="mint, list and revoke scoped connector tokens",
-        description="Scoped connector tokens: a token for one connector id that reaches only the "
-        "sources of its source types (the shared connector token trusts every connector). Talks "
-        "to a running manager (SLUICE_MANAGER_URL or --url) with the admin token, as search does.",
-    )
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    url = os.environ.get("SLUICE_MANAGER_URL", DEFAULT_URL)
-
-    create_cmd = actions.add_parser(
-        "create",
-        help="mint a token for one connector (printed once)",
-        description="Mint a token for --connector. Its source types are those given with "
-        "--source-type, else those the connector registered.",
-    )
-    create_cmd.add_argument("--connector", required=True, metavar="ID", help="connector id")
-    create_cmd.add_argument(
-        "--source-type",
-        action="append",
-        dest="source_types",
-        metavar="TYPE",
-        help="a source type the token may serve (repeat; default: the registered ones)",
-    )
-    create_cmd.add_argument("--name", default="", help="a note to tell tokens apart")
-    create_cmd.add_argument(
-        "-q", "--quiet", action="store_true", help="print only the token (for scripts)"
-    )
-
-    listing = actions.add_parser("list", help="list connector tokens (never the tokens)")
-    listing.add_argument("--connector", metavar="ID", help="only this connector's tokens")
-    listing.add_argument("--json", action="store_true", help="print the raw JSON answer")
-
-    revoke_cmd = actions.add_parser("revoke", help="revoke a token by its id")
-    revoke_cmd.add_argument("id", metavar="ID", help="the token's id (from create or list)")
-
-    for remote in (create_cmd, listing, revoke_cmd):
-        remote.add_argument("--url", default=url, help=f"manager base URL (default {url})")
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace, token: str | None) -> int:
-    from sluice_cli.descriptor import Manager, reachable
-
-    manager = Manager(args.url, token)
-    if args.action == "create":
-        return reachable(
-            lambda: create(manager, args.connector, args.source_types, args.name, quiet=args.quiet)
-        )
-    if args.action == "list":
-        return reachable(lambda: list_tokens(manager, args.connector, as_json=args.json))
-    return reachable(lambda: revoke(manager, args.id))

@@ -13,7 +13,6 @@ banner stays in sight.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import signal
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from sluice_cli.banner import Banner
+from sluice_cli.connection import write_manager_file
 from sluice_cli.demo import DemoSetupError, ensure_demo_source, wait_healthy
 from sluice_cli.instance import InstanceError, acquire, busy_ports
 from sluice_cli.scoped import ensure_connector_tokens, token_digests
@@ -54,13 +54,13 @@ def _error(message: str) -> int:
     return 1
 
 
-def up(args: argparse.Namespace) -> int:
+def up(port_option: int | None = None) -> int:
     settings = ManagerSettings()
     # On a terminal, info events of every process would bury the banner: warnings and up only,
     # unless the log level was chosen.
     quiet = sys.stderr.isatty() and "log_level" not in settings.model_fields_set
     configure_logging("warning" if quiet else settings.log_level, json_output=settings.log_json)
-    port = args.port or settings.port
+    port = port_option or settings.port
     try:
         lock = acquire(settings.data_dir, say=lambda message: print(message, flush=True))
     except InstanceError as exc:
@@ -159,6 +159,8 @@ def _run(settings: ManagerSettings, port: int, watchdog: Watchdog, quiet: bool) 
         # Connectors register as they start: only once the manager listens.
         if not _healthy(manager_url, "the manager", stop, supervisor):
             return starting_failed()
+        # For the sluice commands run beside this one (sluice sources list, sluice runs, ...).
+        write_manager_file(settings.data_dir.resolve(), manager_url, admin_token)
         for name, module, connector_port_here in (
             ("filesystem connector", "sluice_connector_filesystem", connector_port),
             ("declarative runtime", "sluice_connector_declarative", declarative_port),
@@ -207,6 +209,7 @@ def _run(settings: ManagerSettings, port: int, watchdog: Watchdog, quiet: bool) 
             demo_source_id=demo.source_id,
             demo_description=demo.description,
             quiet_logs=quiet,
+            admin_token=admin_token,
         )
         print(banner.render(), flush=True)
         while not stop.wait(0.5):

@@ -32,12 +32,15 @@ async def sluice(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, 
 
 
 async def test_no_token_names_the_places_it_looked(client: Client, tmp_path: Path) -> None:
+    """Nothing is sent without a token: the error says every place it was looked for."""
     url = str(client.make_url("/"))
     code, _, err = await sluice("search", "x", "--url", url, env={}, cwd=tmp_path)
-    assert code == 1
-    assert "HTTP 401" in err
+    assert code == 2
+    assert "no admin token" in err
+    assert "--token" in err
     assert "SLUICE_ADMIN_TOKEN" in err
     assert str(tmp_path / ".sluice" / "admin_token") in err
+    assert str(tmp_path / ".sluice" / "manager.json") in err
     assert "SLUICE_DATA_DIR" in err
 
 

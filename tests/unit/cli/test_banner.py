@@ -50,3 +50,24 @@ def test_the_token_file_is_read_by_its_absolute_path(tmp_path: Path) -> None:
     assert _bearer(banner, {}) == "Authorization: Bearer from-file"
     # Another data directory than ./.sluice: the search command says which.
     assert f"SLUICE_DATA_DIR={tmp_path.resolve()} " in banner
+
+
+def test_the_console_url_and_the_admin_login_are_printed(tmp_path: Path) -> None:
+    """``make run`` prints where the console is and what to sign in with (issue 17)."""
+    banner = Banner(
+        manager_url="http://127.0.0.1:8095",
+        connector_port=8106,
+        declarative_port=8107,
+        postgres="embedded",
+        data_dir=tmp_path,
+        admin_tokens_in_env=0,
+        token_file=tmp_path / "admin_token",
+        demo_source_id="S",
+        demo_description="created",
+        quiet_logs=False,
+        admin_token="the-admin-token",
+    ).render()
+    lines = banner.splitlines()
+    assert "  console     http://127.0.0.1:8095/ui/" in lines
+    login = next(line for line in lines if line.startswith("  admin login "))
+    assert login.split()[2] == "the-admin-token"

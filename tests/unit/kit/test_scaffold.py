@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 from pathlib import Path
 
 import pytest
 
+from sluice_cli.kit import new_command
 from sluice_cli.kit.scaffold import ScaffoldError, parse_endpoints, spec_from_args, write
-from sluice_cli.main import build_parser, main
+from sluice_cli.main import main
 from sluice_descriptor import load_path
 
 CODE_FILES = {
@@ -31,6 +33,11 @@ CODE_FILES = {
 
 def _files(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def _args(flags: list[str]) -> argparse.Namespace:
+    """What ``sluice connector new FLAGS`` hands to the scaffold."""
+    return argparse.Namespace(**new_command.make_context("new", flags).params)
 
 
 def _new(tmp_path: Path, *flags: str) -> int:
@@ -100,9 +107,9 @@ def test_declarative_descriptor_validates_with_operations_streams_and_auth(
 
 
 def test_flags_are_parsed_into_the_spec() -> None:
-    args = build_parser().parse_args(
+    args = _args(
         [
-            *("connector", "new", "--name", "Acme", "--kind", "code"),
+            *("--name", "Acme", "--kind", "code"),
             *("--auth-types", "basic, api_key,basic", "--api-endpoints", "get /a/:x, GET /a"),
             *("--docs-notes", "rate limit 10/s", "--force"),
         ]
@@ -140,7 +147,7 @@ def test_a_missing_flag_without_a_terminal_is_an_error(
 
 
 def test_a_terminal_is_asked_for_the_missing_flags(tmp_path: Path) -> None:
-    args = build_parser().parse_args(["connector", "new", "--output", str(tmp_path)])
+    args = _args(["--output", str(tmp_path)])
     answers = iter(["acme", "declarative", "api_key", "GET /notes", ""])
     spec = spec_from_args(args, interactive=True, ask=lambda _prompt: next(answers))
     assert (spec.name, spec.kind, spec.auth_types) == ("acme", "declarative", ["api_key"])

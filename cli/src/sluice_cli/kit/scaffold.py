@@ -239,26 +239,6 @@ def spec_from_args(args: argparse.Namespace, *, interactive: bool, ask: Ask = in
     return Spec(name, kind, auth, docs_url, endpoints, args.docs_notes)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--name", help="connector name: lower-case letters, digits, - or _")
-    parser.add_argument("--kind", choices=KINDS, help="a code connector or a declarative one")
-    parser.add_argument(
-        "--auth-types",
-        help=f"comma-separated, from {', '.join(AUTH_TYPES)} (default none)",
-    )
-    parser.add_argument("--docs-url", help="the source API's documentation")
-    parser.add_argument(
-        "--api-endpoints",
-        help=f'comma-separated "METHOD /path", e.g. "GET /items,GET /items/{{id}}" '
-        f"(default {DEFAULT_ENDPOINTS!r})",
-    )
-    parser.add_argument("--docs-notes", help="notes on the API for CONNECTOR_CONTEXT.md")
-    parser.add_argument(
-        "--output", type=Path, default=Path("."), help="parent directory (default: .)"
-    )
-    parser.add_argument("--force", action="store_true", help="overwrite an existing project")
-
-
 def main(args: argparse.Namespace) -> int:
     try:
         spec = spec_from_args(args, interactive=sys.stdin.isatty())
