@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) | sha256sum | cut -c1-16)
 # The SDK's dependencies as wheels, so tests/packaging installs the SDK alone, offline, in a fresh venv.
 WHEELHOUSE := $(VENV)/wheelhouse
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench images clean
 
 install: $(STAMP)
 
@@ -48,6 +48,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# Container images built with podman (installed when missing) and smoke-tested: see docker/images.sh.
+images: $(STAMP)
+	SLUICE_VENV_PYTHON=$(PY) docker/images.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
