@@ -31,7 +31,8 @@ def render(body: dict[str, Any], offset: int) -> None:
             f"   {hit.get('url') or hit.get('external_id')}  [{hit.get('source_id')}]  "
             f"document {hit.get('document_id')}"
         )
-    total = body.get("total", 0)
+    # The API counts only so far on a query with very many matches, and says so (§10.6).
+    total = f"{body.get('total', 0)}{'+' if body.get('total_is_lower_bound') else ''}"
     if results:
         click.echo(f"{total} result(s), showing {offset + 1}-{offset + len(results)}")
     else:

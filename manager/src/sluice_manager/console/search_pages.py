@@ -53,12 +53,14 @@ async def search(request: web.Request) -> web.Response:
     sources = await pool.fetch(QUERIES.select_sources_page, None, 500)
     results: list[dict[str, Any]] = []
     total = 0
+    lower_bound = False
     if q:
         params = SearchParams.of(
             q, source_id=source_id or None, user=user or None, limit=PAGE_SIZE, offset=0
         )
         found = await search_documents(pool, params)
         total = found["total"]
+        lower_bound = bool(found.get("total_is_lower_bound"))
         results = [
             {**hit, "snippet": marked(hit["snippet"]), "url": safe_link(hit["url"])}
             for hit in found["results"]
@@ -70,6 +72,7 @@ async def search(request: web.Request) -> web.Response:
         "sources": sources,
         "results": results,
         "total": total,
+        "lower_bound": lower_bound,
     }
     return render(request, "search.html.j2", context)
 
