@@ -13,12 +13,17 @@ import asyncpg
 import pytest
 
 from sluice_indexer.worker import Worker
-from sluice_manager.search.reads import snippet_markup
+from sluice_manager.search.reads import SearchParams, search_documents
 from sluice_sql.query_loader import QUERIES
 from tests.integration.indexer import factories as f
 
 _FUNCTIONS = re.compile(r"\b(to_tsvector|websearch_to_tsquery|ts_headline|to_tsquery)\s*\(")
-_SEARCH_ARGS = ("whale", None, None, None, 10, 0)
+# search_rank_all: tsquery, source, reader tokens, limit, offset.
+_SEARCH_ARGS = ("whale", None, None, 10, 0)
+
+
+def _params(q: str) -> SearchParams:
+    return SearchParams.of(q, source_id=None, user=None, limit=10, offset=0)
 
 
 async def _generic_plan(conn: asyncpg.Connection, query: str, arguments: int) -> str:
@@ -38,8 +43,8 @@ def test_every_query_analyses_text_through_the_shared_functions() -> None:
     assert spelled_out == {}
     assert "sluice_document_tsv_v1(" in QUERIES.upsert_documents
     assert "sluice_document_tsv_v1(" in QUERIES.repair_tsv
-    assert "sluice_search_query_v1(" in QUERIES.search_documents
-    assert "sluice_search_headline_v1(" in QUERIES.search_documents
+    assert "sluice_search_query_v1(" in QUERIES.search_prepare
+    assert "sluice_search_headline_v1(" in QUERIES.search_page
 
 
 async def test_indexer_writes_the_tsv_search_matches(db_pool: asyncpg.Pool, db_url: str) -> None:
@@ -51,24 +56,25 @@ async def test_indexer_writes_the_tsv_search_matches(db_pool: asyncpg.Pool, db_u
         await f.enqueue(conn, source, run, [f.created("d", first, title="Hunting")])
     await Worker(db_pool, f.settings(db_url)).run(burst=True)
     async with db_pool.acquire() as conn:
-        found = await conn.fetch(QUERIES.search_documents, *_SEARCH_ARGS)
+        found = await search_documents(db_pool, _params("whale"))
         await f.enqueue(conn, source, run, [f.updated("d", second, title="Sailing")])
     await Worker(db_pool, f.settings(db_url)).run(burst=True)
     async with db_pool.acquire() as conn:
         stored = await conn.fetchrow(
             "SELECT tsv, sluice_document_tsv_v1(title, content) AS expected FROM documents"
         )
-        after = await conn.fetch(QUERIES.search_documents, "sail", None, None, None, 10, 0)
+    after = (await search_documents(db_pool, _params("sail")))["results"]
     # Stemming on both sides: "whale" finds "whales", "sail" finds "Sailing" and "sailing".
-    assert [(r["external_id"], r["total"]) for r in found] == [("d", 1)]
-    assert "<b>whales</b>" in snippet_markup(found[0]["snippet"])
+    assert [r["external_id"] for r in found["results"]] == ["d"]
+    assert found["total"] == 1
+    assert "<b>whales</b>" in found["results"][0]["snippet"]
     assert stored is not None
     assert stored["tsv"] == stored["expected"]
     assert [r["external_id"] for r in after] == ["d"]
 
 
 @pytest.mark.parametrize(
-    ("query", "arguments"), [("upsert_documents", 11), ("repair_tsv", 1), ("search_documents", 6)]
+    ("query", "arguments"), [("upsert_documents", 12), ("repair_tsv", 1), ("search_prepare", 3)]
 )
 async def test_the_functions_are_inlined(db_pool: asyncpg.Pool, query: str, arguments: int) -> None:
     """An inlined call is the expression itself: indexing costs what it cost before 0009."""
@@ -92,9 +98,9 @@ async def test_search_matches_through_the_gin_index(db_pool: asyncpg.Pool, gener
         # A test table is small enough that a full scan looks cheap; a real one is not.
         await conn.execute("SET enable_seqscan = off")
         if generic:
-            plan = await _generic_plan(conn, "search_documents", 6)
+            plan = await _generic_plan(conn, "search_rank_all", 5)
         else:
-            rows = await conn.fetch("EXPLAIN " + QUERIES.search_documents, *_SEARCH_ARGS)
+            rows = await conn.fetch("EXPLAIN " + QUERIES.search_rank_all, *_SEARCH_ARGS)
             plan = "\n".join(r[0] for r in rows)
     assert re.search(r"Bitmap Index Scan on (public\.)?documents_tsv_idx", plan), plan
     assert re.search(r"Index Cond: \((\w+\.)?tsv @@ ", plan), plan

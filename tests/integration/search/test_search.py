@@ -113,7 +113,7 @@ async def test_source_filter_and_pagination(
     assert page["total"] == 4
     assert len(page["results"]) == 1
     beyond = await search(client, q="whale", offset=10)
-    assert beyond == {"results": [], "total": 2}
+    assert beyond == {"results": [], "total": 2, "total_is_lower_bound": False}
     assert first != second
 
 
@@ -184,7 +184,11 @@ async def test_stop_words_only_query_finds_nothing(
     client: Client, db_pool: asyncpg.Pool, db_url: str
 ) -> None:
     await corpus_source(db_pool, db_url)
-    assert await search(client, q="the and of") == {"results": [], "total": 0}
+    assert await search(client, q="the and of") == {
+        "results": [],
+        "total": 0,
+        "total_is_lower_bound": False,
+    }
 
 
 async def test_get_document(client: Client, db_pool: asyncpg.Pool, db_url: str) -> None:

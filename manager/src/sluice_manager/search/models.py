@@ -25,7 +25,15 @@ class SearchHit(BaseModel):
 
 class SearchResponse(BaseModel):
     results: list[SearchHit]
-    total: int
+    total: int = Field(
+        description="How many visible documents match; a lower bound when total_is_lower_bound."
+    )
+    total_is_lower_bound: bool = Field(
+        description=(
+            "True when the query matched too many documents to count them all: at least total "
+            'documents match (show it as e.g. "2000+"). See docs/protocol.md §10.6.'
+        )
+    )
 
 
 class DocumentBody(BaseModel):

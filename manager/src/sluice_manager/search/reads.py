@@ -54,11 +54,72 @@ def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-async def search_documents(pool: asyncpg.Pool, p: SearchParams) -> dict[str, Any]:
-    """One page of hits, best first, and the total number of matches (``SearchResponse``)."""
-    rows = await pool.fetch(
-        QUERIES.search_documents, p.q, p.source_id, p.user, p.domain, p.limit, p.offset
-    )
+@dataclass(frozen=True, slots=True)
+class SearchLimits:
+    """How much work one search does. A query of several lexemes, not a phrase, expected to match
+    more than ``cap`` documents ranks at most ``candidates`` documents of its title tier
+    (search.sql), and its total is then a lower bound."""
+
+    cap: int = 10_000
+    candidates: int = 1000
+
+
+LIMITS = SearchLimits()
+
+Ranked = tuple[list[asyncpg.Record], int, bool]
+
+
+async def _rank(
+    conn: asyncpg.Connection, p: SearchParams, plan: asyncpg.Record, limits: SearchLimits
+) -> Ranked:
+    """The page's (id, score) rows, best first, the total and whether it is a lower bound."""
+    tsq, tokens = plan["tsq"], plan["tokens"]
+    scope = (p.source_id, tokens)
+    if plan["nodes"] == 1:
+        # One lexeme: documents with it in their title outrank all others, and title_tsv ranks
+        # them as tsv does (docs/performance.md), so a full page from that tier is exact.
+        rows = await conn.fetch(
+            QUERIES.search_rank_title_tier, tsq, *scope, p.limit, p.offset, plan["negated"]
+        )
+        if len(rows) == p.limit:
+            return rows, rows[0]["matched"], True
+    elif not plan["phrase"] and await conn.fetchval(QUERIES.search_estimate, tsq) > limits.cap:
+        # Several lexemes and many matches: the best of the title tier, fully ranked. A phrase
+        # always takes the full ranking below: its top 20 stays exact, whatever it costs.
+        rows = await conn.fetch(
+            QUERIES.search_rank_candidates,
+            tsq,
+            *scope,
+            p.limit,
+            p.offset,
+            plan["any_query"],
+            limits.candidates,
+        )
+        if len(rows) == p.limit:
+            return rows, rows[0]["matched"], True
+    # Few matches, or a tier that ran out before the page did: rank every visible match.
+    rows = await conn.fetch(QUERIES.search_rank_all, tsq, *scope, p.limit, p.offset)
+    if rows:
+        return rows, rows[0]["matched"], False
+    if p.offset == 0:
+        return rows, 0, False
+    # A page past the end: count the matches themselves, up to the cap.
+    total = await conn.fetchval(QUERIES.search_count_capped, tsq, *scope, limits.cap + 1)
+    return rows, total, total > limits.cap
+
+
+async def search_documents(
+    pool: asyncpg.Pool, p: SearchParams, limits: SearchLimits = LIMITS
+) -> dict[str, Any]:
+    """One page of hits, best first, and the number of matches (``SearchResponse``): exact, or,
+    when only a tier was ranked, a lower bound (``total_is_lower_bound``)."""
+    async with pool.acquire() as conn:
+        plan = await conn.fetchrow(QUERIES.search_prepare, p.q, p.user, p.domain)
+        if not plan["nodes"]:  # nothing but stop words: matches nothing
+            return {"results": [], "total": 0, "total_is_lower_bound": False}
+        ranked, total, lower_bound = await _rank(conn, p, plan, limits)
+        page = await conn.fetch(QUERIES.search_page, [r["id"] for r in ranked], plan["tsq"])
+    scores = {r["id"]: float(r["score"]) for r in ranked}
     results = [
         {
             "document_id": r["id"],
@@ -67,13 +128,11 @@ async def search_documents(pool: asyncpg.Pool, p: SearchParams) -> dict[str, Any
             "title": r["title"],
             "url": r["url"],
             "snippet": snippet_markup(r["snippet"]),
-            "score": float(r["score"]),
+            "score": scores[r["id"]],
         }
-        for r in rows
-        if r["id"] is not None
+        for r in page
     ]
-    total = rows[0]["total"] if rows else 0
-    return {"results": results, "total": total}
+    return {"results": results, "total": total, "total_is_lower_bound": lower_bound}
 
 
 async def read_document(pool: asyncpg.Pool, document_id: int) -> dict[str, Any] | None:
