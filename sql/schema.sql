@@ -6,6 +6,39 @@
 --
 
 --
+-- Name: sluice_document_readers_v1(text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sluice_document_readers_v1(source_id text, permissions jsonb) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    BEGIN ATOMIC
+ SELECT COALESCE(array_agg(DISTINCT r.token), '{}'::text[]) AS "coalesce"
+    FROM ( SELECT '*'::text AS token
+           WHERE (lower(btrim((sluice_document_readers_v1.permissions ->> 'public'::text))) = ANY (ARRAY['true'::text, 't'::text, 'yes'::text, 'y'::text, 'on'::text, '1'::text]))
+         UNION ALL
+          SELECT ('u:'::text || lower(btrim(u.email)))
+            FROM jsonb_array_elements_text(
+                 CASE
+                     WHEN (jsonb_typeof((sluice_document_readers_v1.permissions -> 'users'::text)) = 'array'::text) THEN (sluice_document_readers_v1.permissions -> 'users'::text)
+                     ELSE '[]'::jsonb
+                 END) u(email)
+         UNION ALL
+          SELECT t.token
+            FROM (jsonb_array_elements_text(
+                 CASE
+                     WHEN (jsonb_typeof((sluice_document_readers_v1.permissions -> 'groups'::text)) = 'array'::text) THEN (sluice_document_readers_v1.permissions -> 'groups'::text)
+                     ELSE '[]'::jsonb
+                 END) g(email)
+              CROSS JOIN LATERAL ( VALUES (('d:'::text || lower(btrim(g.email)))), (((((('g:'::text || length(sluice_document_readers_v1.source_id)) || ':'::text) || sluice_document_readers_v1.source_id) || ':'::text) || lower(btrim(g.email))))) t(token))) r;
+END;
+
+--
+-- Name: FUNCTION sluice_document_readers_v1(source_id text, permissions jsonb); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.sluice_document_readers_v1(source_id text, permissions jsonb) IS 'documents.readers: the reader tokens of a document (see migration 0012).';
+
+--
 -- Name: sluice_text_search_config_v1(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -75,6 +108,106 @@ END;
 $$;
 
 --
+-- Name: sluice_enqueue_events_v2(text, text, boolean, text[], text[], text[], json[], bytea[], integer, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sluice_enqueue_events_v2(p_source_id text, p_sync_run_id text, p_ids_agree boolean, p_event_types text[], p_entity_kinds text[], p_entity_keys text[], p_payloads json[], p_digests bytea[], p_document_events integer, p_now timestamp with time zone) RETURNS TABLE(source_active boolean, source_deleted boolean, run_source_id text, run_status text, accepted boolean)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    inserted bigint;
+    unchanged bigint[];
+    unchanged_ids text[];
+BEGIN
+    -- The source lock: the same key as the named query lock_source (§10.2).
+    PERFORM pg_advisory_xact_lock(1, hashtext(p_source_id));
+    SELECT s.is_active, s.is_deleted INTO source_active, source_deleted
+    FROM sources s WHERE s.id = p_source_id FOR SHARE;
+    SELECT r.source_id, r.status INTO run_source_id, run_status
+    FROM sync_runs r WHERE r.id = p_sync_run_id FOR SHARE;
+    accepted := coalesce(
+        source_active AND NOT source_deleted
+        AND run_source_id = p_source_id AND run_status = 'running' AND p_ids_agree,
+        false
+    );
+    IF accepted THEN
+        IF p_digests IS NOT NULL THEN
+            WITH events AS (
+                SELECT e.entity_kind, e.entity_key, e.digest, e.ord,
+                    count(*) OVER (PARTITION BY e.entity_kind, e.entity_key) AS occurrences
+                FROM unnest(p_entity_kinds, p_entity_keys, p_digests)
+                    WITH ORDINALITY AS e(entity_kind, entity_key, digest, ord)
+            )
+            SELECT array_agg(e.ord ORDER BY e.ord), array_agg(e.entity_key ORDER BY e.ord)
+            INTO unchanged, unchanged_ids
+            FROM events e
+            JOIN documents d ON d.source_id = p_source_id AND d.external_id = e.entity_key
+            WHERE e.digest IS NOT NULL AND e.entity_kind = 'document' AND e.occurrences = 1
+              AND d.event_digest = e.digest
+              AND NOT EXISTS (
+                  SELECT 1 FROM event_queue o
+                  WHERE o.source_id = p_source_id AND o.entity_kind = 'document'
+                    AND o.entity_key = e.entity_key AND o.status IN ('pending', 'processing'))
+              AND NOT EXISTS (
+                  SELECT 1 FROM event_queue o
+                  WHERE o.source_id = p_source_id AND o.entity_kind = 'sweep'
+                    AND o.status IN ('pending', 'processing'));
+        END IF;
+        IF unchanged IS NOT NULL THEN
+            INSERT INTO unchanged_events (source_id, seq, external_ids, created_at)
+            VALUES (p_source_id, nextval('event_queue_seq_seq'), unchanged_ids, p_now);
+        END IF;
+        INSERT INTO event_queue
+            (source_id, sync_run_id, event_type, entity_kind, entity_key, payload, event_digest)
+        SELECT p_source_id, p_sync_run_id, e.event_type, e.entity_kind, e.entity_key, e.payload,
+            p_digests[e.ord::integer]
+        FROM unnest(p_event_types, p_entity_kinds, p_entity_keys, p_payloads)
+                 WITH ORDINALITY AS e(event_type, entity_kind, entity_key, payload, ord)
+        WHERE unchanged IS NULL OR e.ord <> ALL (unchanged)
+        ORDER BY ord;
+        GET DIAGNOSTICS inserted = ROW_COUNT;
+        UPDATE sync_runs
+        SET documents_emitted = documents_emitted + p_document_events,
+            documents_processed = documents_processed + coalesce(cardinality(unchanged), 0),
+            last_activity_at = p_now
+        WHERE id = p_sync_run_id;
+        IF inserted > 0 THEN
+            PERFORM pg_notify('sluice_events', p_source_id);
+        END IF;
+    END IF;
+    RETURN NEXT;
+END;
+$$;
+
+--
+-- Name: FUNCTION sluice_enqueue_events_v2(p_source_id text, p_sync_run_id text, p_ids_agree boolean, p_event_types text[], p_entity_kinds text[], p_entity_keys text[], p_payloads json[], p_digests bytea[], p_document_events integer, p_now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.sluice_enqueue_events_v2(p_source_id text, p_sync_run_id text, p_ids_agree boolean, p_event_types text[], p_entity_kinds text[], p_entity_keys text[], p_payloads json[], p_digests bytea[], p_document_events integer, p_now timestamp with time zone) IS 'Enqueue a batch under the source lock, leaving out document events that change nothing.';
+
+--
+-- Name: sluice_search_estimate_v1(tsquery); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sluice_search_estimate_v1(query tsquery) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    plan json;
+BEGIN
+    EXECUTE format('EXPLAIN (FORMAT JSON) SELECT 1 FROM documents WHERE tsv @@ %L::tsquery',
+        query::text) INTO plan;
+    RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::bigint;
+END
+$$;
+
+--
+-- Name: FUNCTION sluice_search_estimate_v1(query tsquery); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.sluice_search_estimate_v1(query tsquery) IS 'The planner''s estimate of the documents matching query (no scan).';
+
+--
 -- Name: sluice_search_headline_v1(text, tsquery, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -101,6 +234,20 @@ CREATE FUNCTION public.sluice_search_query_v1(query text) RETURNS tsquery
 --
 
 COMMENT ON FUNCTION public.sluice_search_query_v1(query text) IS 'The tsquery matched against documents.tsv for a user''s search text.';
+
+--
+-- Name: sluice_title_lexemes_v1(tsvector); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sluice_title_lexemes_v1(tsv tsvector) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ts_delete(tsv, tsvector_to_array(ts_delete(tsv, tsvector_to_array(ts_filter(tsv, '{a}'::"char"[])))));
+
+--
+-- Name: FUNCTION sluice_title_lexemes_v1(tsv tsvector); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.sluice_title_lexemes_v1(tsv tsvector) IS 'documents.title_tsv: the lexemes of tsv with a title (A) position, with all their positions.';
 
 --
 -- Name: connector_configs; Type: TABLE; Schema: public; Owner: -
@@ -224,7 +371,10 @@ CREATE TABLE public.documents (
     last_sync_run_id text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    tsv tsvector
+    tsv tsvector,
+    title_tsv tsvector GENERATED ALWAYS AS (public.sluice_title_lexemes_v1(tsv)) STORED,
+    readers text[] GENERATED ALWAYS AS (public.sluice_document_readers_v1(source_id, permissions)) STORED,
+    event_digest bytea
 )
 WITH (fillfactor='80');
 
@@ -261,6 +411,7 @@ CREATE TABLE public.event_queue (
     last_error text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     finished_at timestamp with time zone,
+    event_digest bytea,
     CONSTRAINT event_queue_entity_kind_check CHECK ((entity_kind = ANY (ARRAY['document'::text, 'group'::text, 'person'::text, 'sweep'::text]))),
     CONSTRAINT event_queue_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'processing'::text, 'completed'::text, 'dead_letter'::text])))
 )
@@ -412,6 +563,17 @@ END) STORED NOT NULL,
 );
 
 --
+-- Name: unchanged_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.unchanged_events (
+    source_id text NOT NULL,
+    seq bigint NOT NULL,
+    external_ids text[] NOT NULL,
+    created_at timestamp with time zone NOT NULL
+);
+
+--
 -- Name: connector_configs connector_configs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -545,6 +707,13 @@ ALTER TABLE ONLY public.sync_runs
     ADD CONSTRAINT sync_runs_pkey PRIMARY KEY (id);
 
 --
+-- Name: unchanged_events unchanged_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.unchanged_events
+    ADD CONSTRAINT unchanged_events_pkey PRIMARY KEY (source_id, seq);
+
+--
 -- Name: connectors_last_heartbeat_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -567,6 +736,12 @@ CREATE INDEX content_blobs_created_idx ON public.content_blobs USING btree (crea
 --
 
 CREATE INDEX document_tombstones_created_idx ON public.document_tombstones USING btree (created_at);
+
+--
+-- Name: documents_title_tsv_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX documents_title_tsv_idx ON public.documents USING gin (title_tsv);
 
 --
 -- Name: documents_tsv_idx; Type: INDEX; Schema: public; Owner: -

@@ -60,7 +60,7 @@ SET status = 'processing', claimed_at = $1, claim_token = $3, attempts = q.attem
 FROM chosen
 WHERE q.seq = chosen.seq
 RETURNING q.seq, q.source_id, q.sync_run_id, q.event_type, q.entity_kind, q.entity_key,
-    q.payload, q.attempts;
+    q.payload, q.attempts, q.event_digest;
 
 -- name: complete_events
 -- Success, conditional on the claim (§10.5): marks the rows completed. Returns the seqs still
@@ -133,17 +133,18 @@ RETURNING q.seq, q.status;
 -- changed, so re-emitting unchanged documents costs no text analysis. A missing blob leaves
 -- content NULL and fails the statement.
 -- $1 source_ids, $2 external_ids, $3 content_ids, $4 titles, $5 urls, $6 metadata (json text),
--- $7 permissions (json text), $8 attributes (json text), $9 seqs, $10 sync_run_ids, $11 now.
+-- $7 permissions (json text), $8 attributes (json text), $9 seqs, $10 sync_run_ids, $11 now,
+-- $12 event digests (bytea, NULL where none; migration 0013: the manager compares them).
 -- Returns ids whose tsv is missing (a row deleted between snapshot and insert); see repair_tsv.
 WITH input AS (
     SELECT *
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                $7::text[], $8::text[], $9::bigint[], $10::text[])
+                $7::text[], $8::text[], $9::bigint[], $10::text[], $12::bytea[])
         AS i(source_id, external_id, content_id, title, url, metadata, permissions, attributes,
-             seq, sync_run_id)
+             seq, sync_run_id, event_digest)
 ),
 ready AS (
-    SELECT i.source_id, i.external_id, i.content_id, i.url, i.seq, i.sync_run_id,
+    SELECT i.source_id, i.external_id, i.content_id, i.url, i.seq, i.sync_run_id, i.event_digest,
         i.metadata::jsonb AS metadata,
         coalesce(i.title, d.title, '') AS title,
         coalesce(i.permissions::jsonb, d.permissions,
@@ -160,10 +161,11 @@ ready AS (
 upserted AS (
     INSERT INTO documents AS doc (source_id, external_id, title, content, content_id,
         content_sha256, url, metadata, permissions, attributes, last_seq, last_sync_run_id,
-        created_at, updated_at, tsv)
+        created_at, updated_at, tsv, event_digest)
     SELECT r.source_id, r.external_id, r.title, r.content, r.content_id, r.sha256, r.url,
         r.metadata, r.permissions, r.attributes, r.seq, r.sync_run_id, $11, $11,
-        CASE WHEN r.stored_id IS NULL THEN sluice_document_tsv_v1(r.title, r.content) END
+        CASE WHEN r.stored_id IS NULL THEN sluice_document_tsv_v1(r.title, r.content) END,
+        r.event_digest
     FROM ready r
     ON CONFLICT (source_id, external_id) DO UPDATE
     SET title = excluded.title,
@@ -178,6 +180,7 @@ upserted AS (
         last_seq = excluded.last_seq,
         last_sync_run_id = excluded.last_sync_run_id,
         updated_at = excluded.updated_at,
+        event_digest = excluded.event_digest,
         tsv = CASE
             WHEN doc.tsv IS NULL OR doc.title IS DISTINCT FROM excluded.title
                  OR doc.content_sha256 IS DISTINCT FROM excluded.content_sha256
@@ -256,16 +259,28 @@ ON CONFLICT DO NOTHING;
 
 -- name: sweep_source_documents
 -- Full-sync pruning (§10.7.3): deletes the source's documents with last_seq <= start_seq, except
--- those with a dead-lettered event of the same run, and tombstones them with the sweep's seq.
+-- those with a dead-lettered event of the same run and those an event left out of the queue
+-- after start_seq named (unchanged_events, migration 0013), and tombstones them with the sweep's
+-- seq. unchanged_events rows below the sweep's seq are dropped: a later sweep's start_seq is
+-- above it (§10.7.1), so none can need them.
 -- $1: source_id, $2: start_seq, $3: sync_run_id, $4: sweep seq, $5: now. Returns the count.
-WITH pruned AS (
+WITH unchanged AS (
+    SELECT DISTINCT u.external_id
+    FROM unchanged_events e, unnest(e.external_ids) AS u(external_id)
+    WHERE e.source_id = $1 AND e.seq > $2
+),
+pruned AS (
     DELETE FROM documents d
     WHERE d.source_id = $1 AND d.last_seq <= $2
       AND NOT EXISTS (
           SELECT 1 FROM event_queue q
           WHERE q.status = 'dead_letter' AND q.sync_run_id = $3 AND q.source_id = $1
             AND q.entity_kind = 'document' AND q.entity_key = d.external_id)
+      AND NOT EXISTS (SELECT 1 FROM unchanged u WHERE u.external_id = d.external_id)
     RETURNING d.external_id
+),
+forgotten AS (
+    DELETE FROM unchanged_events e WHERE e.source_id = $1 AND e.seq < $4
 ),
 tombed AS (
     INSERT INTO document_tombstones AS t (source_id, external_id, last_seq, created_at)
@@ -308,6 +323,28 @@ WITH gone AS (
         WHERE status = 'dead_letter' AND finished_at < $1
         LIMIT $2
         FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone;
+
+-- name: delete_unneeded_unchanged_events
+-- Retention (§10.7, migration 0013): unchanged_events rows no sweep can need: their source has no
+-- running full run that started before them and no sweep waiting. $1: now (rows written before
+-- it), at most $2 per call. Returns the count.
+WITH gone AS (
+    DELETE FROM unchanged_events e
+    WHERE (e.source_id, e.seq) IN (
+        SELECT u.source_id, u.seq FROM unchanged_events u
+        WHERE u.created_at < $1
+          AND NOT EXISTS (
+              SELECT 1 FROM sync_runs r
+              WHERE r.source_id = u.source_id AND r.status = 'running' AND r.sync_type = 'full'
+                AND r.start_seq < u.seq)
+          AND NOT EXISTS (
+              SELECT 1 FROM event_queue q
+              WHERE q.source_id = u.source_id AND q.entity_kind = 'sweep'
+                AND q.status IN ('pending', 'processing'))
+        LIMIT $2)
     RETURNING 1
 )
 SELECT count(*) FROM gone;

@@ -31,24 +31,26 @@ SELECT id FROM content_blobs WHERE sha256 = $1;
 -- §10.4; migration 0007). Returns what the checks saw, so the caller can name the first failure.
 -- $1: source_id, $2: sync_run_id, $3: ids agree (bool), $4: event_types, $5: entity_kinds,
 -- $6: entity_keys, $7: payloads (JSON array text, element i is event i), $8: document event
--- count, $9: now.
+-- count, $9: now, $10: event digests (bytea array, element i that of event i, or NULL; migration
+-- 0013: an event whose document it would not change is left out of the queue).
 SELECT source_active, source_deleted, run_source_id, run_status, accepted
-FROM sluice_enqueue_events(
-    $1, $2, $3, $4, $5, $6, ARRAY(SELECT json_array_elements($7::text::json)), $8, $9
+FROM sluice_enqueue_events_v2(
+    $1, $2, $3, $4, $5, $6, ARRAY(SELECT json_array_elements($7::text::json)), $10::bytea[],
+    $8, $9
 );
 
 -- name: enqueue_event_list
 -- enqueue_event_batch with the payloads already apart: $7 is a text array, element i the JSON
--- text of event i. $1-$6, $8, $9: as enqueue_event_batch.
+-- text of event i. $1-$6, $8-$10: as enqueue_event_batch.
 SELECT source_active, source_deleted, run_source_id, run_status, accepted
-FROM sluice_enqueue_events($1, $2, $3, $4, $5, $6, $7::text[]::json[], $8, $9);
+FROM sluice_enqueue_events_v2($1, $2, $3, $4, $5, $6, $7::text[]::json[], $10::bytea[], $8, $9);
 
 -- name: enqueue_event_batch_body
 -- enqueue_event_batch with the payloads taken from the "events" member of a whole request body,
 -- for a body whose events array cannot be cut out of the text cheaply. $1-$6, $8, $9: as
--- enqueue_event_batch; $7: the request body (JSON object text).
+-- enqueue_event_batch; $7: the request body (JSON object text); $10: as enqueue_event_batch.
 SELECT source_active, source_deleted, run_source_id, run_status, accepted
-FROM sluice_enqueue_events(
+FROM sluice_enqueue_events_v2(
     $1, $2, $3, $4, $5, $6,
-    ARRAY(SELECT json_array_elements(($7::text::json) -> 'events')), $8, $9
+    ARRAY(SELECT json_array_elements(($7::text::json) -> 'events')), $10::bytea[], $8, $9
 );

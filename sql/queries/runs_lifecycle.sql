@@ -48,6 +48,14 @@ RETURNING prune_on_full_sync, source_type;
 -- Refreshes a running run's activity. $1: sync_run_id, $2: now.
 UPDATE sync_runs SET last_activity_at = $2 WHERE id = $1 AND status = 'running';
 
+-- name: touch_idle_run
+-- touch_run, except within a second of the last touch: liveness counts in minutes (§8.3), and a
+-- write per stored text would make every POST /sdk/content of a re-sync, whose texts are already
+-- stored, commit and flush the WAL. $1: sync_run_id, $2: now.
+UPDATE sync_runs SET last_activity_at = $2
+WHERE id = $1 AND status = 'running'
+  AND (last_activity_at IS NULL OR last_activity_at < $2::timestamptz - interval '1 second');
+
 -- name: add_run_scanned
 -- documents_scanned += count and touch. $1: sync_run_id, $2: count, $3: now.
 UPDATE sync_runs

@@ -1,7 +1,8 @@
 """The queue contract's names (protocol §10.4, §10.7) as the landed SQL and both servers use them.
 
-Migration 0007's ``sluice_enqueue_events`` spells the NOTIFY channel itself and cannot be edited,
-so these tests hold it to ``sluice_sql.queue_contract``: an indexer listening on the constant
+Migration 0013's ``sluice_enqueue_events_v2`` (which the manager's queries call; 0007's first
+version likewise) spells the NOTIFY channel itself and cannot be edited, so these tests hold it
+to ``sluice_sql.queue_contract``: an indexer listening on the constant
 hears the manager's real enqueue function, and a sweep row written by the manager's queries is
 read by the indexer as a sweep.
 """
@@ -74,6 +75,7 @@ async def test_enqueue_function_notifies_on_the_events_channel(
             [orjson.dumps(event).decode()],
             1,
             datetime.now(UTC),
+            None,
         )
     assert row is not None
     assert row["accepted"]

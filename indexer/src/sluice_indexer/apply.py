@@ -34,6 +34,7 @@ async def upsert_documents(
         [o.seq for o in ops],
         [run_ids[o.seq] for o in ops],
         now,
+        [o.event_digest for o in ops],
     )
     if stale:
         # Only when a concurrent sweep removed a row between the statement's snapshot and its

@@ -30,6 +30,8 @@ class Claimed:
     entity_key: str
     payload: Any
     attempts: int
+    # The manager's digest of a document event (migration 0013), None where it computed none.
+    event_digest: bytes | None = None
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Claimed:
@@ -42,6 +44,7 @@ class Claimed:
             entity_key=record["entity_key"],
             payload=record["payload"],
             attempts=record["attempts"],
+            event_digest=record.get("event_digest"),
         )
 
 
@@ -58,6 +61,8 @@ class DocUpsert:
     metadata: str
     permissions: str | None
     attributes: str | None
+    # Stored on the document, so the manager can leave out an event that would not change it.
+    event_digest: bytes | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -174,6 +179,7 @@ def _upsert(event: Claimed, payload: Mapping[str, Any]) -> DocUpsert:
         metadata=_dumps(metadata),
         permissions=permissions,
         attributes=None if attributes is None else _dumps(attributes),
+        event_digest=event.event_digest,
     )
 
 

@@ -47,6 +47,10 @@ async def retention_pass(
     )
     cutoff = now - timedelta(days=settings.tombstone_retention_days)
     done["tombstones"] = await _delete_until_done(pool, QUERIES.delete_old_tombstones, cutoff, size)
+    # Left-out events are needed only until the sweeps that may count them have run (§10.7).
+    done["unchanged_events"] = await _delete_until_done(
+        pool, QUERIES.delete_unneeded_unchanged_events, now, size
+    )
     if settings.blob_retention_days > 0:
         cutoff = now - timedelta(days=settings.blob_retention_days)
         done["blobs"] = await _delete_until_done(pool, QUERIES.delete_old_blobs, cutoff, size)

@@ -59,7 +59,13 @@ async def test_retention_pass_removes_only_what_has_expired(
         )
     settings = f.settings(db_url, completed_retention_seconds=86400, retention_batch_size=1)
     done = await retention_pass(db_pool, settings, now)
-    assert done == {"completed": 1, "dead_letter": 1, "tombstones": 1, "blobs": 1}
+    assert done == {
+        "completed": 1,
+        "dead_letter": 1,
+        "tombstones": 1,
+        "unchanged_events": 0,
+        "blobs": 1,
+    }
     async with db_pool.acquire() as conn:
         left = {r["seq"]: r["status"] for r in (await f.queue_rows(conn)).values()}
         tombs = await conn.fetch("SELECT external_id FROM document_tombstones")

@@ -98,6 +98,30 @@ async def test_content_touches_only_a_running_run(
     assert activity == {running: clock.now(), done: T0}
 
 
+async def test_storing_an_existing_text_writes_nothing_within_a_second_of_the_last_touch(
+    client: Client, db_pool: asyncpg.Pool, clock: FrozenClock
+) -> None:
+    """A re-sync uploads texts that are already stored: then nothing at all is written (§4.4)."""
+    source_id = await insert_source(db_pool)
+    run_id = await insert_run(db_pool, source_id)
+    body = {"sync_run_id": run_id, "content": "the same text"}
+
+    async def post_and_read_run() -> tuple[str, object]:
+        assert (await client.post("/sdk/content", json=body, headers=AUTH)).status == 200
+        row = await db_pool.fetchrow(
+            "SELECT xmin::text AS xmin, last_activity_at FROM sync_runs WHERE id = $1", run_id
+        )
+        assert row is not None
+        return row["xmin"], row["last_activity_at"]
+
+    clock.advance(60)
+    first = await post_and_read_run()
+    clock.advance(0.5)
+    assert await post_and_read_run() == first  # same row version: no write
+    clock.advance(1)
+    assert (await post_and_read_run())[1] == clock.now()
+
+
 async def test_content_errors(client: Client) -> None:
     ok_body = {"sync_run_id": "r", "content": "x"}
     assert (await client.post("/sdk/content", json=ok_body)).status == 401

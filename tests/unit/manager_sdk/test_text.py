@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -60,3 +62,25 @@ def test_result_always_fits_and_is_idempotent_below_limit(text: str, limit: int)
     assert len(out.encode("utf-8")) <= limit
     if not out.endswith(TRUNCATION_MARKER):
         assert normalise_text(out, limit) == out
+
+
+def _reference(text: str) -> str:
+    """§5.4 steps 1-6 written plainly, one regex per step, every step always applied."""
+    text = re.sub(r"\r\n?", "\n", text)
+    text = "".join(c for c in text if not _deleted(c))
+    text = re.sub(r"[ \t\u00a0]+", " ", text)
+    text = re.sub(r" ?\n ?", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def _deleted(c: str) -> bool:
+    code = ord(c)
+    if code in (0x200B, 0x200C, 0x200D, 0xFEFF, 0x00AD):
+        return True
+    return (code < 0x20 or 0x7F <= code < 0xA0) and code not in (0x0A, 0x09)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \t\u00a0\n\r\x00\u200b\x85")), max_size=60))
+def test_the_fast_paths_normalise_as_the_plain_steps_do(text: str) -> None:
+    assert normalise_text(text, 10**6) == _reference(text)

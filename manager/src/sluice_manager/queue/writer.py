@@ -1,7 +1,9 @@
 """Enqueueing a batch of events in one transaction under the source lock (protocol §4.2, §10.2).
 
-The transaction is the implicit one of a single statement calling ``sluice_enqueue_events``
-(migration 0007): lock, checks, insert, run update and NOTIFY in one round trip.
+The transaction is the implicit one of a single statement calling ``sluice_enqueue_events_v2``
+(migrations 0007, 0013): lock, checks, insert, run update and NOTIFY in one round trip. Where each
+event's text is known apart, document events carry a digest (sluice_manager.queue.digests), and
+the function leaves out of the queue those that would not change their document.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import asyncpg
 
 from sluice_manager.errors import ManagerError
+from sluice_manager.queue.digests import event_digests
 from sluice_manager.queue.original_text import event_texts, events_array_text
 from sluice_sdk.models import (
     DocumentCreatedEvent,
@@ -24,7 +27,7 @@ from sluice_sdk.models import (
     GroupMembershipSyncEvent,
     PersonDeletedEvent,
     PersonSyncEvent,
-    dump_events,
+    dump_event,
 )
 from sluice_sql.query_loader import QUERIES
 
@@ -58,16 +61,19 @@ class Payloads:
     ``written`` is the request body when its events array, as written, is the validated events
     (sluice_manager.queue.original_text); ``rewrite`` gives the validated events serialised anew
     as a JSON array. It is used when ``written`` is None, or when Postgres refuses that text.
+    ``texts``, when set, is each validated event serialised on its own (``written`` is then None):
+    queued as they are, with digests.
     """
 
     written: bytes | None
     rewrite: Callable[[], str]
+    texts: list[str] | None = None
 
     @classmethod
     def rewritten(cls, events: Sequence[Event]) -> Payloads:
-        # One serialiser call for the batch; Postgres splits the array.
-        text = dump_events(list(events)).decode("utf-8")
-        return cls(None, lambda: text)
+        # One text per event, so each has a digest.
+        texts = [dump_event(e).decode("utf-8") for e in events]
+        return cls(None, lambda: "[" + ",".join(texts) + "]", texts)
 
 
 def _email_key(email: str) -> str:
@@ -125,6 +131,8 @@ async def enqueue_batch(
             # Postgres refused the text as JSON (NaN, Infinity, a wrong cut, or events not the
             # last member): the statement wrote nothing, so write the events anew.
             row = None
+    elif payloads.texts is not None:
+        row = await _enqueue(pool, QUERIES.enqueue_event_list, payloads.texts, batch, now)
     if row is None:
         row = await _enqueue(pool, QUERIES.enqueue_event_batch, payloads.rewrite(), batch, now)
     if not row["accepted"]:
@@ -153,6 +161,12 @@ async def _enqueue(
     batch: PreparedBatch,
     now: datetime,
 ) -> asyncpg.Record:
+    # Digests only where the events' texts are known apart (the cheap paths, nearly always).
+    digests = (
+        event_digests(payloads, batch.event_types, batch.sync_run_id)
+        if isinstance(payloads, list) and batch.document_events
+        else None
+    )
     row: asyncpg.Record = await pool.fetchrow(
         query,
         batch.source_id,
@@ -164,6 +178,7 @@ async def _enqueue(
         payloads,
         batch.document_events,
         now,
+        digests,
     )
     return row
 

@@ -81,6 +81,11 @@ async def touch_run(conn: Executor, run_id: str, now: datetime) -> None:
     await conn.execute(QUERIES.touch_run, run_id, now)
 
 
+async def touch_idle_run(conn: Executor, run_id: str, now: datetime) -> None:
+    """touch_run unless the run was touched within the last second (no write, no commit)."""
+    await conn.execute(QUERIES.touch_idle_run, run_id, now)
+
+
 async def complete_run(
     pool: Executor, run_id: str, now: datetime, *, registry_ttl_seconds: float
 ) -> bool:

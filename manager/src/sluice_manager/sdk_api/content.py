@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 from sluice_manager.http.errors import json_response
 from sluice_manager.queue.blobs import store_text_blob
 from sluice_manager.queue.text import normalise_text
-from sluice_manager.runs.lifecycle import touch_run
+from sluice_manager.runs.lifecycle import touch_idle_run
 from sluice_manager.sdk_api.bodies import read_validated
 from sluice_manager.sdk_api.scope import allow_run
 from sluice_manager.services import SERVICES
@@ -34,6 +34,7 @@ async def post_content(request: web.Request) -> web.Response:
         text = normalise_text(body.content, limit)
     now = services.clock.now()
     content_id = await store_text_blob(pool, text, now)
-    # Content does not check the run; it only keeps a running one alive (§4.4, §8.3).
-    await touch_run(pool, body.sync_run_id, now)
+    # Content does not check the run; it only keeps a running one alive (§4.4, §8.3), at most one
+    # write a second: a re-sync stores texts that exist, and then nothing else is written.
+    await touch_idle_run(pool, body.sync_run_id, now)
     return json_response({"content_id": content_id})
