@@ -10,7 +10,18 @@ from collections.abc import Awaitable, Callable
 
 import psutil
 
-from bench import declarative, end_to_end, ingest, mcp, registry, scheduling
+from bench import (
+    declarative,
+    deep_queue,
+    end_to_end,
+    ingest,
+    mcp,
+    registry,
+    resync,
+    rss,
+    scheduling,
+    search,
+)
 from bench.harness import bench_server, fresh_database
 
 # Name → the benchmark, given a fresh database of its own; run in this order.
@@ -21,6 +32,9 @@ DATABASE_BENCHES: dict[str, Callable[[str], Awaitable[list[str]]]] = {
     "scheduler": scheduling.run_scheduler,
     "monitor": scheduling.run_monitor,
     "mcp": mcp.run,
+    "resync": resync.run,
+    "deep-queue": deep_queue.run,  # its queues live in cached template databases of their own
+    "search": search.run,  # its corpora live in a cached cluster of their own (search_corpus.py)
 }
 
 
@@ -43,6 +57,7 @@ async def main(selected: set[str]) -> None:
     if not selected or "declarative" in selected:
         # No database: a local API, a counting manager stand-in and the two connectors.
         _say(await declarative.run())
+    print(rss.summary_line(), flush=True)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import aiohttp
 import asyncpg
 import psutil
 
+from bench import rss
 from sluice_sdk.tasks import cancel_and_wait
 from sluice_sql.embedded import EmbeddedPostgres, database_url, ensure_database
 from sluice_sql.migrate import migrate_url
@@ -72,9 +73,8 @@ class Proc:
         return psutil.Process(self.popen.pid)
 
     def sample(self) -> None:
-        with contextlib.suppress(psutil.Error):
-            rss = self.ps.memory_info().rss
-            self.peak_rss = max(self.peak_rss, rss)
+        # The whole process tree, recorded under this role for the run's summary (bench.rss).
+        self.peak_rss = max(self.peak_rss, rss.sample(self.name, self.popen.pid))
 
     def cpu_seconds(self) -> float:
         times = self.ps.cpu_times()

@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 
 from bench.fixtures import CONNECTOR_TOKEN, manager_env, source_with_running_run
-from bench.harness import ROOT, free_port, line, spawn, wait_http
+from bench.harness import ROOT, free_port, line, sampling, spawn, wait_http
 
 BATCH = 100
 
@@ -82,7 +82,8 @@ async def measure_sluice(url: str, batches: int, prefix: str) -> float:
     manager = spawn("manager", ["-m", "sluice_cli.main", "manager"], manager_env(url, port))
     try:
         await wait_http(f"http://127.0.0.1:{port}/health")
-        result = await loadgen(sluice_load(port, batches, prefix, source_id, run_id))
+        async with sampling([manager]):
+            result = await loadgen(sluice_load(port, batches, prefix, source_id, run_id))
     finally:
         manager.stop()
     assert result["statuses"] == {"200": batches}, result

@@ -223,6 +223,7 @@ async def run(url: str) -> list[str]:
                     await call()
                     samples[name].append(time.perf_counter() - started)
     finally:
+        manager.sample()  # peak RSS (bench.rss): one reading after the calls
         manager.stop()
         connector.stop()
     admin_p50 = _ms(samples["admin"], 50)

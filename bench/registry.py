@@ -306,6 +306,7 @@ async def _window(server: Proc, cfg: dict[str, Any]) -> tuple[float, dict[str, A
                 cpu_start, wall_start = server.cpu_seconds(), time.perf_counter()
             elif message["event"] == "window_end":
                 cpu, wall = server.cpu_seconds() - cpu_start, time.perf_counter() - wall_start
+                server.sample()  # peak RSS (bench.rss), read after the CPU window
                 assert message["statuses"] == {"200": cfg["connectors"]}, message
                 return 100 * cpu / wall, {**message, "warm_seconds": warm_seconds}
     finally:
