@@ -4,13 +4,20 @@ with the same checks as the admin API; a stored secret never reaches a page."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import asyncpg
 from aiohttp.test_utils import TestClient
 
 from sluice_manager.sources.crypto import SecretBox
 from sluice_manager.sources.pinning import stored_credential
-from tests.integration.admin.factories import KEY, FakeConnector, register_connector
+from tests.integration.admin.factories import (
+    KEY,
+    START,
+    FakeConnector,
+    insert_run,
+    register_connector,
+)
 from tests.integration.console.html_audit import audit
 
 SECRET = "s3cret-value-never-shown"
@@ -236,3 +243,28 @@ async def test_sync_now_starts_a_run_and_opens_its_page(
     )
     assert resp.status == 409
     assert '<p class="error" role="alert">' in await resp.text()
+
+
+async def test_the_list_shows_each_sources_last_run_and_when_its_schedule_is_next_due(
+    ui: tuple[TestClient, str], db_pool: asyncpg.Pool
+) -> None:
+    client, csrf = ui
+    await _register(db_pool)
+    synced = await _create(client, csrf, name="Synced files")
+    await _create(client, csrf, name="Fresh files")
+    await insert_run(db_pool, synced, status="failed", created_at=START - timedelta(hours=2))
+    last = await insert_run(db_pool, synced, status="completed", created_at=START)
+
+    listing = await (await client.get("/ui/sources")).text()
+    rows = {
+        name: re.findall(r"<td>(.*?)</td>", row, re.S)
+        for name, row in re.findall(
+            r"<tr>\s*<td><a href=\"/ui/sources/[^\"]+\">([^<]+)</a>(.*?)</tr>", listing, re.S
+        )
+    }
+    assert rows["Fresh files"][-2:] == ["never", "now"]
+    last_run, next_due = rows["Synced files"][-2:]
+    assert f'href="/ui/runs/{last}"' in last_run
+    assert "status-completed" in last_run
+    # Due one interval (900 s, the form's) after the last successful run.
+    assert f'datetime="{(START + timedelta(seconds=900)).isoformat()}"' in next_due

@@ -44,16 +44,11 @@ log = structlog.get_logger(__name__)
 LIST_LIMIT = 500
 
 
-async def _last_run(request: web.Request, source_id: str) -> RunRecord | None:
-    row = await services_of(request).pool.fetchrow(QUERIES.select_runs_page, source_id, None, 1)
-    return None if row is None else RunRecord.from_row(row)
-
-
-async def _next_due(request: web.Request, source: AdminSource) -> datetime | str | None:
-    """When the schedule next makes the source due (§9.3); "now" before its first success."""
+def _next_due(source: AdminSource, last: datetime | None) -> datetime | str | None:
+    """When the schedule next makes the source due (§9.3), given its last success; "now" before
+    its first success."""
     if not source.is_active:
         return None
-    last = await services_of(request).pool.fetchval(QUERIES.select_last_success, source.id)
     when = due_at(Candidate(source.id, source.sync_interval_seconds, source.sync_cron, (), last))
     if when is not None and last is None:  # never synced: due as soon as a connector is online
         return "now"
@@ -62,16 +57,28 @@ async def _next_due(request: web.Request, source: AdminSource) -> datetime | str
 
 async def list_sources(request: web.Request) -> web.Response:
     pool = services_of(request).pool
-    rows = []
-    for row in await pool.fetch(QUERIES.select_sources_page, None, LIST_LIMIT):
-        source = service.admin_source(row)
-        rows.append(
-            {
-                "source": source,
-                "last_run": await _last_run(request, source.id),
-                "next_due": await _next_due(request, source),
-            }
-        )
+    sources = [
+        service.admin_source(row)
+        for row in await pool.fetch(QUERIES.select_sources_page, None, LIST_LIMIT)
+    ]
+    ids = [source.id for source in sources]
+    # Two statements for the whole page, not two per source.
+    last_runs = {
+        row["source_id"]: RunRecord.from_row(row)
+        for row in await pool.fetch(QUERIES.select_last_runs_of_sources, ids)
+    }
+    successes = {
+        row["source_id"]: row["last_success"]
+        for row in await pool.fetch(QUERIES.select_last_successes_of_sources, ids)
+    }
+    rows = [
+        {
+            "source": source,
+            "last_run": last_runs.get(source.id),
+            "next_due": _next_due(source, successes.get(source.id)),
+        }
+        for source in sources
+    ]
     return render(request, "sources.html.j2", {"rows": rows})
 
 
@@ -204,11 +211,13 @@ async def show_source(request: web.Request) -> web.Response:
 async def _detail(
     request: web.Request, source: AdminSource, *, error: str | None = None, status: int = 200
 ) -> web.Response:
-    rows = await services_of(request).pool.fetch(QUERIES.select_runs_page, source.id, None, 10)
+    pool = services_of(request).pool
+    rows = await pool.fetch(QUERIES.select_runs_page, source.id, None, 10)
+    last = await pool.fetchval(QUERIES.select_last_success, source.id)
     context = {
         "source": source,
         "runs": [RunRecord.from_row(row) for row in rows],
-        "next_due": await _next_due(request, source),
+        "next_due": _next_due(source, last),
         "error": error,
     }
     return render(request, "source.html.j2", context, status=status)
