@@ -7,8 +7,6 @@ the run ends or the client goes away.
 
 from __future__ import annotations
 
-import asyncio
-
 import orjson
 import structlog
 from aiohttp import web
@@ -17,6 +15,7 @@ from sluice_manager.admin.common import path_id
 from sluice_manager.admin.models import RunView
 from sluice_manager.http.errors import not_found
 from sluice_manager.openapi import describe
+from sluice_manager.runs.follow import follow_run
 from sluice_manager.runs.lifecycle import RunRecord, get_run
 from sluice_manager.services import SERVICES
 
@@ -45,12 +44,8 @@ async def run_progress(request: web.Request) -> web.StreamResponse:
     )
     await response.prepare(request)
     try:
-        while run is not None and run.status == "running":
-            await response.write(_event("progress", run))
-            await asyncio.sleep(POLL_SECONDS)
-            run = await get_run(pool, run_id)
-        if run is not None:
-            await response.write(_event("end", run))
+        async for kind, snapshot in follow_run(pool, run, POLL_SECONDS):
+            await response.write(_event(kind, snapshot))
         await response.write_eof()
     except ConnectionError:
         log.info("progress_client_gone", sync_run_id=run_id)

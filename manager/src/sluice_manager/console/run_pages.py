@@ -7,8 +7,6 @@ htmx's SSE extension swaps into the page (the same fragment the page renders on 
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp_jinja2
 import structlog
 from aiohttp import web
@@ -24,6 +22,7 @@ from sluice_manager.console.render import (
 )
 from sluice_manager.http.errors import HttpError
 from sluice_manager.runs.cancel import cancel_run
+from sluice_manager.runs.follow import follow_run
 from sluice_manager.runs.lifecycle import RunRecord, get_run
 from sluice_manager.sources.repository import get_source
 from sluice_sql.query_loader import QUERIES
@@ -93,14 +92,9 @@ async def run_events(request: web.Request) -> web.StreamResponse:
         }
     )
     await response.prepare(request)
-    current: RunRecord | None = run
     try:
-        while current is not None and current.status == "running":
-            await response.write(_fragment(request, "progress", current))
-            await asyncio.sleep(POLL_SECONDS)
-            current = await get_run(pool, run.id)
-        if current is not None:
-            await response.write(_fragment(request, "end", current))
+        async for kind, snapshot in follow_run(pool, run, POLL_SECONDS):
+            await response.write(_fragment(request, kind, snapshot))
         await response.write_eof()
     except ConnectionError:
         log.info("console_events_client_gone", sync_run_id=run.id)
